@@ -1,0 +1,502 @@
+"""Run configuration: one frozen dataclass per stage, loaded from TOML.
+
+A configuration file has one table per stage; every key is optional and
+defaults to the reference algorithm's value (DESIGN section 2)::
+
+    [extract]
+    refine_landmarks = true
+
+    [train]
+    epochs = 100
+
+Unknown tables or keys are rejected by name together with the allowed ones;
+values of the wrong type or outside their range are rejected naming the range.
+All problems in a file are collected and reported together, on one line.
+CLI options override the file through :func:`apply_overrides`.
+
+Each stage function receives only its own section (``config.extract``,
+``config.align``...), never the whole tree and never a global.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import sys
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, get_args, get_origin
+
+from samm_pipeline.errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+Layout = Literal["auto", "folders", "samm", "casme2"]
+Normalization = Literal["procrustes", "zscore", "none"]
+MissingFrames = Literal["drop", "interpolate"]
+AlignMethod = Literal["fastdtw", "linear"]
+LabelScheme = Literal["asis", "samm5", "megc3", "custom"]
+EvalProtocol = Literal["holdout", "loso"]
+LosoSelection = Literal["fixed", "inner"]
+ClassWeight = Literal["none", "balanced"]
+
+
+def _opt(
+    default: Any,
+    doc: str,
+    *,
+    ge: float | None = None,
+    le: float | None = None,
+    gt: float | None = None,
+    lt: float | None = None,
+    factory: bool = False,
+) -> Any:
+    """Declare a config field with its documentation and allowed range."""
+    metadata = {"doc": doc, "ge": ge, "le": le, "gt": gt, "lt": lt}
+    if factory:
+        return field(default_factory=default, metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
+@dataclass(frozen=True)
+class PathsConfig:
+    """Where a run reads and writes (relative paths are relative to the CWD)."""
+
+    data: str = _opt("", "dataset root for `extract` (empty: give it on the CLI)")
+    store: str = _opt("", "Zarr landmark store (empty: give it on the CLI)")
+    output: str = _opt("", "training output folder (empty: give it on the CLI)")
+
+
+@dataclass(frozen=True)
+class ExtractConfig:
+    """Stage 1: FaceMesh landmark extraction into the store."""
+
+    refine_landmarks: bool = _opt(True, "478 landmarks (with irises) instead of 468")
+    min_detection_confidence: float = _opt(0.5, "face detector threshold", ge=0, le=1)
+    min_tracking_confidence: float = _opt(0.5, "re-detect below this", ge=0, le=1)
+    layout: Layout = _opt("auto", "dataset layout: auto, folders, samm or casme2")
+    subject_pattern: str = _opt(
+        "", "regex on the clip name whose first group is the subject (folders layout)"
+    )
+    annotations: str = _opt(
+        "", "spreadsheet or CSV with labels and onset/apex/offset (empty: look for it)"
+    )
+    fps: float = _opt(
+        0.0, "frame rate for image folders without one (0: from dataset)", ge=0
+    )
+    jobs: int = _opt(0, "worker processes (0: all cores)", ge=0)
+
+
+@dataclass(frozen=True)
+class AlignConfig:
+    """Stage 2 preprocessing: cleaning, head-motion removal, time alignment."""
+
+    target_length: int = _opt(20, "frames per aligned sequence", ge=2, le=10_000)
+    method: AlignMethod = _opt("fastdtw", "fastdtw (reference) or linear resampling")
+    radius: int = _opt(1, "fastdtw radius", ge=0, le=1000)
+    landmarks: tuple[int, ...] = _opt(
+        tuple, "landmark indices used for DTW (empty: all)", factory=True, ge=0, le=477
+    )
+    min_detected_frames: int = _opt(5, "skip clips with fewer face frames", ge=1)
+    missing_frames: MissingFrames = _opt(
+        "drop", "frames without a face: drop or interpolate"
+    )
+    crop_to_annotation: bool = _opt(False, "crop to onset..offset when known")
+    normalization: Normalization = _opt(
+        "procrustes", "procrustes (head motion removed, then z-score), zscore or none"
+    )
+    stable_landmarks: tuple[int, ...] = _opt(
+        tuple,
+        "landmarks for the Procrustes fit (empty: built-in stable set)",
+        factory=True,
+        ge=0,
+        le=477,
+    )
+
+
+@dataclass(frozen=True)
+class AugmentConfig:
+    """Training-set augmentation (applied after the split, training part only)."""
+
+    aug_times: int = _opt(5, "augmented copies per training clip", ge=0, le=1000)
+    keep_clean: bool = _opt(True, "keep the clean sequence beside its copies")
+    noise_sigma: float = _opt(0.03, "Gaussian noise sigma (z-scored units)", ge=0)
+    warp_sigma: float = _opt(0.1, "temporal warp jitter sigma", ge=0)
+    warp_probability: float = _opt(0.5, "chance a copy is time-warped", ge=0, le=1)
+    flip_probability: float = _opt(0.0, "chance a copy is mirrored", ge=0, le=1)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Model fitting."""
+
+    classes: tuple[str, ...] = _opt(tuple, "classes to use (empty: all)", factory=True)
+    labels: LabelScheme = _opt("asis", "label map: asis, samm5, megc3 or custom")
+    label_map: dict[str, str] = _opt(
+        dict, "custom map from store class to label (labels = 'custom')", factory=True
+    )
+    epochs: int = _opt(100, "maximum epochs", ge=1, le=100_000)
+    batch_size: int = _opt(2, "batch size", ge=1, le=65_536)
+    learning_rate: float = _opt(1e-4, "Adam learning rate", gt=0, le=1)
+    early_stopping_patience: int = _opt(5, "epochs without improvement", ge=1)
+    reduce_lr_factor: float = _opt(0.5, "ReduceLROnPlateau factor", gt=0, lt=1)
+    reduce_lr_patience: int = _opt(3, "ReduceLROnPlateau patience", ge=1)
+    class_weight: ClassWeight = _opt("none", "none or balanced")
+    seed: int = _opt(42, "seed for Python, NumPy and TensorFlow", ge=0, le=2**32 - 1)
+
+
+@dataclass(frozen=True)
+class EvaluateConfig:
+    """Evaluation protocol."""
+
+    protocol: EvalProtocol = _opt("holdout", "holdout or loso")
+    test_fraction: float = _opt(0.2, "hold-out validation fraction", gt=0, lt=1)
+    loso_selection: LosoSelection = _opt(
+        "inner", "LOSO epoch choice: inner split of training subjects, or fixed"
+    )
+    loso_epochs: int = _opt(30, "epochs per fold when loso_selection = fixed", ge=1)
+    jobs: int = _opt(1, "folds trained in parallel", ge=1)
+
+
+@dataclass(frozen=True)
+class DetectConfig:
+    """Streaming detection."""
+
+    window: int = _opt(0, "frames in the sliding window (0: the model's)", ge=0)
+    min_frames: int = _opt(10, "face frames needed before predicting", ge=2)
+    stride: int = _opt(5, "predict every N frames", ge=1)
+    motion_threshold: float = _opt(0.0, "motion-energy gate (0: off)", ge=0)
+    realtime: bool = _opt(True, "play video files at their own pace")
+
+
+@dataclass(frozen=True)
+class DemoConfig:
+    """Synthetic demo data (`make-demo-data`, `demo`)."""
+
+    subjects: int = _opt(6, "pseudo-subjects", ge=1, le=1000)
+    clips_per_class: int = _opt(4, "clips per class and subject", ge=1, le=1000)
+    seed: int = _opt(0, "random seed", ge=0, le=2**32 - 1)
+    size: int = _opt(512, "frame width and height in pixels", ge=256, le=4096)
+    fps: float = _opt(60.0, "frame rate", gt=0, le=1000)
+
+
+@dataclass(frozen=True)
+class Config:
+    """A complete run definition: one section per stage."""
+
+    paths: PathsConfig = field(default_factory=PathsConfig)
+    extract: ExtractConfig = field(default_factory=ExtractConfig)
+    align: AlignConfig = field(default_factory=AlignConfig)
+    augment: AugmentConfig = field(default_factory=AugmentConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    evaluate: EvaluateConfig = field(default_factory=EvaluateConfig)
+    detect: DetectConfig = field(default_factory=DetectConfig)
+    demo: DemoConfig = field(default_factory=DemoConfig)
+
+
+SECTIONS: dict[str, type] = typing.get_type_hints(Config)
+"""Section name -> its dataclass, in file order."""
+
+
+# --------------------------------------------------------------------------
+# validation
+
+
+def _type_name(annotation: Any) -> str:
+    origin = get_origin(annotation)
+    if origin is Literal:
+        return "one of " + ", ".join(repr(a) for a in get_args(annotation))
+    if origin is tuple:
+        item = get_args(annotation)[0]
+        return "a list of " + {int: "integers", str: "strings"}.get(item, "values")
+    if origin is dict:
+        return "a table of strings"
+    return {
+        bool: "true or false",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+    }[annotation]
+
+
+def _convert(value: Any, annotation: Any) -> Any:
+    """Return ``value`` as ``annotation`` or raise ``TypeError``."""
+    origin = get_origin(annotation)
+    if origin is Literal:
+        choices = get_args(annotation)
+        if isinstance(value, str) and value in choices:
+            return value
+        raise TypeError
+    if origin is tuple:
+        if isinstance(value, (list, tuple)):
+            item_type = get_args(annotation)[0]
+            return tuple(_convert(item, item_type) for item in value)
+        raise TypeError
+    if origin is dict:
+        if isinstance(value, Mapping) and all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+        ):
+            return dict(value)
+        raise TypeError
+    if annotation is bool:
+        if isinstance(value, bool):
+            return value
+        raise TypeError
+    if annotation is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        raise TypeError
+    if annotation is float:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if not math.isfinite(value):
+                raise TypeError
+            return float(value)
+        raise TypeError
+    if annotation is str:
+        if isinstance(value, str):
+            return value
+        raise TypeError
+    raise TypeError  # pragma: no cover - unsupported annotation
+
+
+def _range_problem(value: Any, metadata: Mapping[str, Any]) -> str | None:
+    """Describe why ``value`` is out of range, or return ``None``."""
+    values = value if isinstance(value, tuple) else (value,)
+    bounds = []
+    if metadata.get("ge") is not None:
+        bounds.append((">=", metadata["ge"], lambda v, b: v >= b))
+    if metadata.get("gt") is not None:
+        bounds.append((">", metadata["gt"], lambda v, b: v > b))
+    if metadata.get("le") is not None:
+        bounds.append(("<=", metadata["le"], lambda v, b: v <= b))
+    if metadata.get("lt") is not None:
+        bounds.append(("<", metadata["lt"], lambda v, b: v < b))
+    if not bounds:
+        return None
+    for item in values:
+        if not isinstance(item, (int, float)) or isinstance(item, bool):
+            continue
+        if not all(check(item, bound) for _, bound, check in bounds):
+            allowed = " and ".join(f"{op} {bound:g}" for op, bound, _ in bounds)
+            return f"must be {allowed}, got {item!r}"
+    return None
+
+
+def _build_section(
+    section: str, cls: type, values: Mapping[str, Any], problems: list[str]
+) -> Any:
+    """Build one section dataclass from ``values``, appending any problems."""
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    kwargs: dict[str, Any] = {}
+    for key, value in values.items():
+        if key not in fields:
+            problems.append(
+                f"unknown key '{key}' in [{section}]; allowed keys: {', '.join(fields)}"
+            )
+            continue
+        annotation = hints[key]
+        try:
+            converted = _convert(value, annotation)
+        except (TypeError, ValueError):
+            problems.append(
+                f"[{section}] {key} must be {_type_name(annotation)}, got {value!r}"
+            )
+            continue
+        problem = _range_problem(converted, fields[key].metadata)
+        if problem:
+            problems.append(f"[{section}] {key} {problem}")
+            continue
+        kwargs[key] = converted
+    return cls(**kwargs)
+
+
+def _cross_check(config: Config, problems: list[str]) -> None:
+    """Checks that involve more than one key."""
+    if config.train.labels == "custom" and not config.train.label_map:
+        problems.append(
+            "[train] labels = 'custom' needs a [train.label_map] table "
+            "mapping store classes to labels"
+        )
+    if config.detect.window and config.detect.min_frames > config.detect.window:
+        problems.append(
+            f"[detect] min_frames ({config.detect.min_frames}) must be <= window "
+            f"({config.detect.window})"
+        )
+
+
+def config_from_mapping(data: Mapping[str, Any], *, source: str = "config") -> Config:
+    """Build and validate a :class:`Config` from parsed TOML.
+
+    Parameters
+    ----------
+    data
+        Tables by section name, as ``tomllib`` returns them.
+    source
+        Where the data came from, used in error messages.
+
+    Raises
+    ------
+    ConfigError
+        Listing every unknown key, wrong type and out-of-range value.
+    """
+    problems: list[str] = []
+    sections: dict[str, Any] = {}
+    for name, values in data.items():
+        if name not in SECTIONS:
+            problems.append(
+                f"unknown section [{name}]; allowed sections: {', '.join(SECTIONS)}"
+            )
+            continue
+        if not isinstance(values, Mapping):
+            problems.append(f"'{name}' must be a table [{name}], got {values!r}")
+            continue
+        sections[name] = _build_section(name, SECTIONS[name], values, problems)
+    config = Config(**sections)
+    if not problems:
+        _cross_check(config, problems)
+    if problems:
+        raise ConfigError(f"{source}: " + "; ".join(problems))
+    return config
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    """Load a configuration file, or return the defaults when ``path`` is None.
+
+    Raises
+    ------
+    ConfigError
+        The file is missing, unreadable, not valid TOML, or has invalid values.
+    """
+    if path is None:
+        return Config()
+    file = Path(path)
+    try:
+        text = file.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"config file {file} not found; check the path or run without --config"
+        ) from None
+    except IsADirectoryError:
+        raise ConfigError(
+            f"config file {file} is a folder; give a .toml file"
+        ) from None
+    except UnicodeDecodeError:
+        raise ConfigError(
+            f"config file {file} is not UTF-8 text; save it as UTF-8"
+        ) from None
+    except OSError as error:
+        raise ConfigError(
+            f"config file {file} cannot be read ({error.strerror}); "
+            "check its permissions"
+        ) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(
+            f"config file {file} is not valid TOML ({error}); fix the syntax"
+        ) from None
+    return config_from_mapping(data, source=f"config file {file}")
+
+
+def apply_overrides(config: Config, overrides: Mapping[str, Any]) -> Config:
+    """Return ``config`` with ``{"section.key": value}`` overrides applied.
+
+    ``None`` values are ignored, so unset CLI options can be passed straight
+    through. Overrides are validated exactly like file values.
+    """
+    data = config_to_dict(config)
+    changed = False
+    for dotted, value in overrides.items():
+        if value is None:
+            continue
+        section, _, key = dotted.partition(".")
+        if section not in data or not key:
+            raise ValueError(f"bad override name {dotted!r}")  # programming error
+        data[section][key] = list(value) if isinstance(value, tuple) else value
+        changed = True
+    if not changed:
+        return config
+    return config_from_mapping(data, source="command-line options")
+
+
+# --------------------------------------------------------------------------
+# output
+
+
+def config_to_dict(config: Config) -> dict[str, dict[str, Any]]:
+    """Return the configuration as plain TOML-ready tables."""
+    out: dict[str, dict[str, Any]] = {}
+    for section in dataclasses.fields(config):
+        values = dataclasses.asdict(getattr(config, section.name))
+        out[section.name] = {
+            key: list(value) if isinstance(value, tuple) else value
+            for key, value in values.items()
+        }
+    return out
+
+
+def _toml_string(text: str) -> str:
+    r"""Quote ``text`` as a TOML basic string (control characters escaped).
+
+    >>> print(_toml_string('say "hi"\x7f'))
+    "say \"hi\"\u007f"
+    """
+    out = []
+    for char in text:
+        if char in ('"', "\\"):
+            out.append("\\" + char)
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return _toml_string(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+    if isinstance(value, Mapping):
+        items = ", ".join(
+            f"{_toml_string(k)} = {_toml_value(v)}" for k, v in value.items()
+        )
+        return "{" + (f" {items} " if items else "") + "}"
+    raise TypeError(f"cannot write {value!r} as TOML")  # pragma: no cover
+
+
+def config_to_toml(config: Config) -> str:
+    """Write the configuration as TOML, with each key's meaning as a comment.
+
+    The output loads back into an equal :class:`Config`.
+    """
+    lines: list[str] = []
+    for section in dataclasses.fields(config):
+        cls = SECTIONS[section.name]
+        value = getattr(config, section.name)
+        lines.append(f"[{section.name}]")
+        for item in dataclasses.fields(cls):
+            rendered = _toml_value(getattr(value, item.name))
+            doc = item.metadata.get("doc", "")
+            lines.append(f"{item.name} = {rendered}" + (f"  # {doc}" if doc else ""))
+        lines.append("")
+    return "\n".join(lines)
+
+
+def describe_ranges() -> dict[str, dict[str, str]]:
+    """Return the documentation of every key, by section (for docs and tests)."""
+    return {
+        name: {f.name: f.metadata.get("doc", "") for f in dataclasses.fields(cls)}
+        for name, cls in SECTIONS.items()
+    }
