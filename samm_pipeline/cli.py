@@ -153,6 +153,136 @@ def make_demo_data_command(
     )
 
 
+def _path_or_config(value: Path | None, configured: str, option: str) -> Path:
+    """The CLI value, else the config's [paths] value, else a usage error."""
+    if value is not None:
+        return value
+    if configured:
+        return Path(configured)
+    raise click.UsageError(f"give {option} (or set it under [paths] in --config)")
+
+
+@cli.command("extract")
+@click.argument(
+    "data_dir", required=False, type=click.Path(file_okay=False, path_type=Path)
+)
+@click.option(
+    "--store",
+    "store_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Zarr store to create or complete [paths.store].",
+)
+@click.option(
+    "--layout",
+    type=click.Choice(["auto", "folders", "samm", "casme2"]),
+    default=None,
+    help="Dataset layout [extract.layout].",
+)
+@click.option(
+    "--jobs",
+    type=int,
+    default=None,
+    help="Worker processes, 0 = all cores [extract.jobs].",
+)
+@click.option(
+    "--subject-pattern",
+    default=None,
+    help="Regex on clip names; group 1 = subject [extract.subject_pattern].",
+)
+@click.option(
+    "--annotations",
+    default=None,
+    help="Labels/subjects/onsets spreadsheet or CSV [extract.annotations].",
+)
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Re-extract every clip (deletes a store made with other settings).",
+)
+@click.option("--strict", is_flag=True, help="Exit 1 when any clip failed.")
+@click.pass_context
+def extract_command(
+    ctx: click.Context,
+    data_dir: Path | None,
+    store_path: Path | None,
+    layout: str | None,
+    jobs: int | None,
+    subject_pattern: str | None,
+    annotations: str | None,
+    overwrite: bool,
+    strict: bool,
+) -> None:
+    """Extract FaceMesh landmarks of every clip under DATA_DIR into the store.
+
+    Reruns skip clips whose source is unchanged, redo changed or incomplete
+    ones, and retry earlier failures. Bad clips are recorded and listed at the
+    end; the rest is extracted.
+    """
+    config = _load(
+        ctx,
+        {
+            "extract.layout": layout,
+            "extract.jobs": jobs,
+            "extract.subject_pattern": subject_pattern,
+            "extract.annotations": annotations,
+        },
+    )
+    data_dir = _path_or_config(data_dir, config.paths.data, "DATA_DIR")
+    store_path = _path_or_config(store_path, config.paths.store, "--store")
+    from samm_pipeline.extract import run_extraction
+
+    report = run_extraction(
+        data_dir,
+        store_path,
+        config.extract,
+        overwrite=overwrite,
+        progress=not ctx.obj["quiet"],
+    )
+    for item, reason in sorted(report.failures.items()):
+        click.echo(f"failed: {item}: {reason}")
+    click.echo(report.summary_line())
+    if report.failures:
+        click.echo(
+            f"{len(report.failures)} failure(s); see them again with "
+            f"`samm-pipeline inspect --store {store_path}`",
+            err=True,
+        )
+        if strict:
+            ctx.exit(1)
+
+
+@cli.command("inspect")
+@click.option(
+    "--store",
+    "store_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Zarr store to describe [paths.store].",
+)
+@click.pass_context
+def inspect_command(ctx: click.Context, store_path: Path | None) -> None:
+    """Describe a landmark store: classes, clips, frames, missing faces, failures."""
+    config = _load(ctx)
+    store_path = _path_or_config(store_path, config.paths.store, "--store")
+    from samm_pipeline.io.store import open_store
+
+    store = open_store(store_path)
+    table = store.class_summary()
+    extractor = store.extractor
+    made_with = f"{extractor.get('name', '?')} {extractor.get('mediapipe_version', '')}"
+    click.echo(
+        f"store {store.path}: {len(store)} clips, {store.n_landmarks} landmarks, "
+        f"{made_with.strip()}"
+    )
+    if len(table):
+        click.echo(table.to_string(index=False))
+    failures = store.failures
+    click.echo(f"{len(failures)} failure(s)")
+    for item, reason in sorted(failures.items()):
+        click.echo(f"  {item}: {reason}")
+
+
 def main() -> None:
     """Entry point of the ``samm-pipeline`` console script."""
     cli(prog_name="samm-pipeline")
