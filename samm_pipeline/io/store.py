@@ -404,6 +404,8 @@ class LandmarkStore(Mapping[str, Clip]):
         columns = ["class", "clips", "subjects", "frames", "detected", "missing_pct"]
         if summary.empty:
             return pd.DataFrame(columns=columns)
+        # Unknown subjects ("") are not counted as a subject.
+        summary["subject"] = summary["subject"].replace("", None)
         grouped = summary.groupby("class", sort=True)
         table = pd.DataFrame(
             {
