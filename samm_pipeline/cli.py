@@ -136,16 +136,19 @@ def make_demo_data_command(
     ).demo
     from samm_pipeline.synthetic import make_demo_dataset
 
-    dataset = make_demo_dataset(
-        out,
-        n_subjects=config.subjects,
-        clips_per_class=config.clips_per_class,
-        seed=config.seed,
-        size=config.size,
-        fps=config.fps,
-        overwrite=overwrite,
-        progress=not ctx.obj["quiet"],
-    )
+    try:
+        dataset = make_demo_dataset(
+            out,
+            n_subjects=config.subjects,
+            clips_per_class=config.clips_per_class,
+            seed=config.seed,
+            size=config.size,
+            fps=config.fps,
+            overwrite=overwrite,
+            progress=not ctx.obj["quiet"],
+        )
+    except ValueError as error:  # argument checks beyond the config ranges
+        raise UserError(f"make-demo-data: {error}") from None
     click.echo(
         f"wrote {dataset.n_clips} clips ({dataset.n_frames_total} frames, "
         f"{len(dataset.classes)} classes: {', '.join(dataset.classes)}) "

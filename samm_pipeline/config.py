@@ -183,7 +183,7 @@ class DemoConfig:
     clips_per_class: int = _opt(4, "clips per class and subject", ge=1, le=1000)
     seed: int = _opt(0, "random seed", ge=0, le=2**32 - 1)
     size: int = _opt(512, "frame width and height in pixels", ge=256, le=4096)
-    fps: float = _opt(60.0, "frame rate", gt=0, le=1000)
+    fps: float = _opt(60.0, "frame rate", ge=10, le=1000)
 
 
 @dataclass(frozen=True)

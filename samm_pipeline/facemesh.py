@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from types import ModuleType, TracebackType
 from typing import Protocol, runtime_checkable
 
@@ -70,11 +72,44 @@ def import_face_mesh() -> ModuleType:
     return face_mesh
 
 
+@contextmanager
+def quiet_native_logs() -> Iterator[None]:
+    """Silence what MediaPipe's C++ side prints to stderr while starting a graph.
+
+    MediaPipe 0.10.21 writes several ``W0000``/``INFO`` lines (XNNPACK
+    delegate, feedback tensors, NORM_RECT) per graph, straight to file
+    descriptor 2, before its logging can be configured; with one graph per
+    clip they would bury the progress bar. Set ``SAMM_NATIVE_LOGS=1`` to see
+    them.
+    """
+    if os.environ.get("SAMM_NATIVE_LOGS") == "1":
+        yield
+        return
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError, AttributeError):  # no usable stderr
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
 def mediapipe_version() -> str:
     """Return the installed MediaPipe version without importing it."""
     from importlib.metadata import version
 
     return version("mediapipe")
+
+
+_QUIET_FRAMES = 3
+"""Frames during which native stderr stays silenced (its threads print late)."""
 
 
 class FaceMeshLandmarker:
@@ -102,18 +137,31 @@ class FaceMeshLandmarker:
     ) -> None:
         face_mesh = import_face_mesh()
         self.n_landmarks = N_LANDMARKS_REFINED if refine_landmarks else N_LANDMARKS_MESH
-        self._mesh = face_mesh.FaceMesh(
-            static_image_mode=static_image_mode,
-            max_num_faces=1,
-            refine_landmarks=refine_landmarks,
-            min_detection_confidence=min_detection_confidence,
-            min_tracking_confidence=min_tracking_confidence,
-        )
+        # Graph threads print their start-up warnings asynchronously, from
+        # construction until the first frames: keep native stderr quiet
+        # over that whole span.
+        self._quiet = ExitStack()
+        self._quiet.enter_context(quiet_native_logs())
+        try:
+            self._mesh = face_mesh.FaceMesh(
+                static_image_mode=static_image_mode,
+                max_num_faces=1,
+                refine_landmarks=refine_landmarks,
+                min_detection_confidence=min_detection_confidence,
+                min_tracking_confidence=min_tracking_confidence,
+            )
+        except BaseException:
+            self._quiet.close()
+            raise
+        self._frames_seen = 0
 
     def process(self, frame_rgb: NDArray[np.uint8]) -> NDArray[np.float32] | None:
         """Return ``(n_landmarks, 3)`` float32 landmarks, or ``None`` without a face."""
         frame = np.ascontiguousarray(frame_rgb, dtype=np.uint8)
         result = self._mesh.process(frame)
+        self._frames_seen += 1
+        if self._frames_seen == _QUIET_FRAMES:
+            self._quiet.close()
         faces = result.multi_face_landmarks
         if not faces:
             return None
@@ -127,7 +175,10 @@ class FaceMeshLandmarker:
 
     def close(self) -> None:
         """Release the MediaPipe graph."""
-        self._mesh.close()
+        try:
+            self._mesh.close()
+        finally:
+            self._quiet.close()
 
     def __enter__(self) -> FaceMeshLandmarker:
         return self
