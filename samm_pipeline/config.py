@@ -99,7 +99,7 @@ class AlignConfig:
 
     target_length: int = _opt(20, "frames per aligned sequence", ge=2, le=10_000)
     method: AlignMethod = _opt("fastdtw", "fastdtw (reference) or linear resampling")
-    radius: int = _opt(1, "fastdtw radius", ge=0, le=1000)
+    radius: int = _opt(1, "fastdtw radius (fastdtw fails with 0)", ge=1, le=1000)
     landmarks: tuple[int, ...] = _opt(
         tuple, "landmark indices used for DTW (empty: all)", factory=True, ge=0, le=477
     )

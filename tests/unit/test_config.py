@@ -191,7 +191,7 @@ def test_toml_output_loads_back_equal() -> None:
 _SCALARS = {
     "extract.min_detection_confidence": st.floats(0, 1),
     "align.target_length": st.integers(2, 10_000),
-    "align.radius": st.integers(0, 1000),
+    "align.radius": st.integers(1, 1000),
     "augment.noise_sigma": st.floats(0, 10),
     "train.epochs": st.integers(1, 100_000),
     "train.seed": st.integers(0, 2**32 - 1),
