@@ -38,7 +38,8 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 Layout = Literal["auto", "folders", "samm", "casme2"]
-Normalization = Literal["procrustes", "zscore", "none"]
+HeadMotion = Literal["procrustes", "none"]
+ZScore = Literal["clip", "feature", "none"]
 MissingFrames = Literal["drop", "interpolate"]
 AlignMethod = Literal["fastdtw", "linear"]
 LabelScheme = Literal["asis", "samm5", "megc3", "custom"]
@@ -108,8 +109,12 @@ class AlignConfig:
         "drop", "frames without a face: drop or interpolate"
     )
     crop_to_annotation: bool = _opt(False, "crop to onset..offset when known")
-    normalization: Normalization = _opt(
-        "procrustes", "procrustes (head motion removed, then z-score), zscore or none"
+    head_motion: HeadMotion = _opt(
+        "procrustes", "procrustes (align frames to the first) or none (reference)"
+    )
+    zscore: ZScore = _opt(
+        "clip",
+        "clip (centre each feature, one scale per clip), feature (reference) or none",
     )
     stable_landmarks: tuple[int, ...] = _opt(
         tuple,

@@ -5,7 +5,7 @@ Two steps, so that relabelling or retraining never redoes the expensive part:
 1. :func:`prepare_clips` turns every complete store entry into one aligned,
    normalised sequence ``(target_length, 3 * n_landmarks)``: crop to
    onset-offset (optional), drop or interpolate frames without a face, skip
-   clips with too few face frames, remove head motion, DTW-align, z-score.
+   clips with too few face frames, remove head motion, DTW-align, standardise.
    It depends only on the ``[align]`` settings and the store entries, and is
    cached on disk under a key made from both (:func:`cache_key`).
 2. :func:`label_clips` applies the label map and class selection and gives
@@ -39,6 +39,7 @@ from samm_pipeline.normalize import (
     remove_head_motion,
     to_pixel_units,
     zscore,
+    zscore_clip,
 )
 
 logger = logging.getLogger(__name__)
@@ -134,7 +135,7 @@ def preprocess_clip(
             f"({config.min_detected_frames})"
         )
     data = fill_missing(data, config.missing_frames)
-    if config.normalization == "procrustes":
+    if config.head_motion == "procrustes":
         stable = config.stable_landmarks or STABLE_LANDMARKS
         if max(stable) >= n_landmarks:
             raise DataError(
@@ -157,7 +158,9 @@ def preprocess_clip(
         radius=config.radius,
         columns=columns,
     )
-    if config.normalization != "none":
+    if config.zscore == "clip":
+        aligned = zscore_clip(aligned)
+    elif config.zscore == "feature":
         aligned = zscore(aligned)
     return np.asarray(aligned, dtype=np.float32), None
 

@@ -117,6 +117,7 @@ def region_of(landmark: int) -> str | None:
             return name
     return None
 
+
 FLIP_PERMUTATION: Final[tuple[int, ...]] = (
     0, 1, 2, 248, 4, 5, 6, 249, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 250,
     251, 252, 253, 254, 255, 256, 257, 258, 259, 260, 261, 262, 263, 264, 265, 266,

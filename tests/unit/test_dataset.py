@@ -183,11 +183,22 @@ def test_preprocess_crop_and_missing_frames():
 def test_normalisation_modes():
     clip = _clip(15, 1)
     attrs = {"width": 640, "height": 480}
-    raw, _ = preprocess_clip(clip, attrs, AlignConfig(normalization="none"))
+    raw, _ = preprocess_clip(
+        clip, attrs, AlignConfig(head_motion="none", zscore="none")
+    )
     assert 0.2 < float(np.mean(raw)) < 0.8  # MediaPipe's normalised units kept
-    for mode in ("zscore", "procrustes"):
-        out, _ = preprocess_clip(clip, attrs, AlignConfig(normalization=mode))
-        np.testing.assert_allclose(out.mean(axis=0), 0, atol=1e-4)
+    for head_motion in ("none", "procrustes"):
+        feature, _ = preprocess_clip(
+            clip, attrs, AlignConfig(head_motion=head_motion, zscore="feature")
+        )
+        np.testing.assert_allclose(feature.mean(axis=0), 0, atol=1e-4)
+        np.testing.assert_allclose(feature.std(axis=0), 1, atol=1e-3)
+        pooled, _ = preprocess_clip(
+            clip, attrs, AlignConfig(head_motion=head_motion, zscore="clip")
+        )
+        np.testing.assert_allclose(pooled.mean(axis=0), 0, atol=1e-4)
+        assert abs(float(pooled.std()) - 1) < 1e-3
+        assert pooled.std(axis=0).max() > 2 * pooled.std(axis=0).min()
 
 
 @settings(max_examples=40, deadline=None)
