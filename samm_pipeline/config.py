@@ -410,6 +410,25 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     return config_from_mapping(data, source=f"config file {file}")
 
 
+def load_config_over(
+    base: Mapping[str, Mapping[str, Any]], path: str | os.PathLike[str] | None
+) -> Config:
+    """Load ``path`` on top of the tables in ``base`` (file values win).
+
+    Used for built-in run definitions such as the demo's.
+    """
+    merged: dict[str, Any] = {name: dict(values) for name, values in base.items()}
+    source = "built-in run definition"
+    if path is not None:
+        file = Path(path)
+        load_config(file)  # validates the file alone, with its own messages
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+        for name, values in data.items():
+            merged.setdefault(name, {}).update(values)
+        source = f"config file {file} over the built-in run definition"
+    return config_from_mapping(merged, source=source)
+
+
 def apply_overrides(config: Config, overrides: Mapping[str, Any]) -> Config:
     """Return ``config`` with ``{"section.key": value}`` overrides applied.
 

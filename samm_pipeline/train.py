@@ -1,0 +1,474 @@
+"""Model fitting: one split, hold-out and leave-one-subject-out runs.
+
+:func:`fit_model` fits the fusion model on one training set, with per-epoch
+UF1/UAR on a validation set logged into the history, EarlyStopping (patience
+5, best weights restored) and ReduceLROnPlateau (0.5, 3) on that validation
+set, exactly as the reference; without a validation set it trains a fixed
+number of epochs. :func:`run_fold` does a whole fold (augment the training
+indices only, fit, predict the test indices) and can run in a worker
+process. :func:`run_protocol` runs hold-out or LOSO and pools the
+predictions; :mod:`samm_pipeline.run` writes the artifacts.
+
+TensorFlow and Keras are imported inside the functions.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from samm_pipeline.augment import augment_training_set
+from samm_pipeline.config import AugmentConfig, EvaluateConfig, TrainConfig
+from samm_pipeline.dataset import LabelledClips, holdout_split, loso_folds
+from samm_pipeline.errors import DataError
+from samm_pipeline.evaluate import uf1_uar
+
+logger = logging.getLogger(__name__)
+
+
+def configure_tensorflow(threads: int | None = None) -> None:
+    """Quiet TensorFlow's logs and cap its thread pools (before first use).
+
+    Parallel folds each get ``cores // jobs`` threads, so two folds do not
+    fight over the same two cores.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import sys
+
+    if "tensorflow" not in sys.modules:
+        from samm_pipeline.facemesh import quiet_native_logs
+
+        # TF's import prints CUDA probing and XLA registration noise on fd 2.
+        with quiet_native_logs():
+            import tensorflow as tf
+    import tensorflow as tf
+
+    tf.get_logger().setLevel(logging.ERROR)
+    if threads:
+        try:
+            tf.config.threading.set_intra_op_parallelism_threads(threads)
+            tf.config.threading.set_inter_op_parallelism_threads(threads)
+        except RuntimeError:  # already initialised in this process: keep it
+            logger.debug("TensorFlow threads already fixed; keeping them")
+
+
+def set_seeds(seed: int) -> None:
+    """Seed Python, NumPy and TensorFlow (``keras.utils.set_random_seed``)."""
+    import keras
+
+    keras.utils.set_random_seed(seed)
+
+
+def _class_weights(labels: NDArray[np.integer], n_classes: int) -> dict[int, float]:
+    """Balanced weights ``n / (k * count)`` for the classes present."""
+    counts = np.bincount(labels, minlength=n_classes)
+    present = counts > 0
+    total, n_present = counts.sum(), present.sum()
+    return {
+        int(index): float(total / (n_present * counts[index]))
+        for index in np.flatnonzero(present)
+    }
+
+
+def _validation_metrics_callback(
+    val_x: NDArray[np.float32], val_y: NDArray[np.int64], n_classes: int
+) -> Any:
+    """A Keras callback adding ``val_uf1`` and ``val_uar`` to each epoch's logs."""
+    import keras
+
+    class ValidationMetrics(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            probabilities = self.model(val_x, training=False)
+            predicted = np.asarray(probabilities).argmax(axis=1)
+            uf1, uar = uf1_uar(val_y, predicted, n_classes)
+            if logs is not None:
+                logs["val_uf1"] = uf1
+                logs["val_uar"] = uar
+
+    return ValidationMetrics()
+
+
+def fit_model(
+    train_x: NDArray[np.float32],
+    train_y: NDArray[np.int64],
+    n_classes: int,
+    config: TrainConfig,
+    *,
+    val_x: NDArray[np.float32] | None = None,
+    val_y: NDArray[np.int64] | None = None,
+    epochs: int | None = None,
+    seed: int = 0,
+) -> tuple[Any, list[dict[str, float]], int]:
+    """Fit a fresh fusion model.
+
+    With a validation set: up to ``epochs`` (default ``config.epochs``) with
+    EarlyStopping and ReduceLROnPlateau on ``val_loss``, best weights
+    restored, UF1/UAR per epoch in the history. Without one: exactly
+    ``epochs`` epochs (ReduceLROnPlateau on the training loss).
+
+    Returns
+    -------
+    model, history, best_epoch
+        The fitted Keras model; one dict per epoch; the 1-based epoch whose
+        weights the model holds.
+    """
+    import keras
+
+    from samm_pipeline.model import build_model
+
+    set_seeds(seed)
+    model = build_model(
+        train_x.shape[1:], n_classes, learning_rate=config.learning_rate
+    )
+    n_epochs = epochs or config.epochs
+    has_validation = val_x is not None and val_y is not None and len(val_x) > 0
+    monitor = "val_loss" if has_validation else "loss"
+    callbacks: list[Any] = []
+    if has_validation:
+        callbacks.append(_validation_metrics_callback(val_x, val_y, n_classes))
+        callbacks.append(
+            keras.callbacks.EarlyStopping(
+                monitor=monitor,
+                patience=config.early_stopping_patience,
+                restore_best_weights=True,
+            )
+        )
+    callbacks.append(
+        keras.callbacks.ReduceLROnPlateau(
+            monitor=monitor,
+            factor=config.reduce_lr_factor,
+            patience=config.reduce_lr_patience,
+        )
+    )
+    fitted = model.fit(
+        train_x,
+        train_y,
+        epochs=n_epochs,
+        batch_size=config.batch_size,
+        validation_data=(val_x, val_y) if has_validation else None,
+        class_weight=_class_weights(train_y, n_classes)
+        if config.class_weight == "balanced"
+        else None,
+        callbacks=callbacks,
+        shuffle=True,
+        verbose=0,
+    )
+    history = [
+        {
+            "epoch": index + 1,
+            **{name: float(values[index]) for name, values in fitted.history.items()},
+        }
+        for index in range(len(fitted.history["loss"]))
+    ]
+    if has_validation and history:
+        losses = [row["val_loss"] for row in history]
+        best_epoch = int(np.argmin(losses)) + 1
+    else:
+        best_epoch = len(history)
+    return model, history, best_epoch
+
+
+@dataclass
+class FoldResult:
+    """What one fold returns (picklable: no model inside)."""
+
+    name: str
+    test_indices: NDArray[np.intp]
+    probabilities: NDArray[np.float32]
+    history: list[dict[str, float]]
+    best_epoch: int
+    n_train_samples: int
+    seconds: float
+    model: Any = field(default=None, repr=False)
+
+
+def run_fold(
+    name: str,
+    data: LabelledClips,
+    train_indices: NDArray[np.intp],
+    test_indices: NDArray[np.intp],
+    *,
+    train: TrainConfig,
+    augment: AugmentConfig,
+    evaluate: EvaluateConfig,
+    seed: int,
+    inner_validation: bool,
+    keep_model: bool = False,
+    threads: int | None = None,
+) -> FoldResult:
+    """Train on ``train_indices`` (augmented) and predict ``test_indices``.
+
+    Parameters
+    ----------
+    inner_validation
+        Hold out a grouped, stratified part of the *training* subjects for
+        early stopping (the test indices are never used to choose an epoch);
+        otherwise train ``evaluate.loso_epochs`` epochs.
+    keep_model
+        Return the fitted model too (not across processes).
+    threads
+        TensorFlow threads for this process (parallel folds).
+    """
+    start = time.perf_counter()
+    configure_tensorflow(threads)
+    n_classes = len(data.classes)
+    rng = np.random.default_rng([seed, len(train_indices), len(test_indices)])
+    fit_indices, val_indices = train_indices, np.array([], dtype=np.intp)
+    if inner_validation:
+        groups = [data.groups[i] for i in train_indices]
+        inner_train, inner_val = holdout_split(
+            data.labels[train_indices],
+            groups,
+            test_fraction=evaluate.test_fraction,
+            seed=seed,
+        )
+        fit_indices, val_indices = train_indices[inner_train], train_indices[inner_val]
+    augmented = augment_training_set(
+        data.sequences[fit_indices], data.labels[fit_indices], augment, rng
+    )
+    model, history, best_epoch = fit_model(
+        augmented.sequences,
+        augmented.labels,
+        n_classes,
+        train,
+        val_x=data.sequences[val_indices] if len(val_indices) else None,
+        val_y=data.labels[val_indices] if len(val_indices) else None,
+        epochs=None if inner_validation else evaluate.loso_epochs,
+        seed=seed,
+    )
+    probabilities = (
+        np.asarray(model(data.sequences[test_indices], training=False), np.float32)
+        if len(test_indices)
+        else np.zeros((0, n_classes), np.float32)
+    )
+    for row in history:
+        row["fold"] = name  # type: ignore[assignment]
+    return FoldResult(
+        name=name,
+        test_indices=np.asarray(test_indices),
+        probabilities=probabilities,
+        history=history,
+        best_epoch=best_epoch,
+        n_train_samples=len(augmented.sequences),
+        seconds=time.perf_counter() - start,
+        model=model if keep_model else None,
+    )
+
+
+@dataclass
+class ProtocolResult:
+    """Pooled predictions of a protocol and the final model."""
+
+    protocol: str
+    folds: list[FoldResult]
+    fold_of: NDArray[np.object_]
+    probabilities: NDArray[np.float32]
+    evaluated: NDArray[np.bool_]
+    final: FoldResult
+    seconds: float
+
+
+def check_trainable(
+    data: LabelledClips, protocol: str, evaluate: EvaluateConfig
+) -> None:
+    """Refuse data a protocol cannot run on, with one-line reasons."""
+    counts = np.bincount(data.labels, minlength=len(data.classes))
+    if len(data.classes) < 2:
+        raise DataError(
+            f"only one class ({data.classes[0]!r}) has clips; training needs at "
+            "least 2 (check [train] classes and labels, or the store)"
+        )
+    lonely = [
+        name for name, count in zip(data.classes, counts, strict=True) if count < 2
+    ]
+    if lonely:
+        raise DataError(
+            f"class(es) {lonely} have a single clip; need at least 2 per class: "
+            "drop them with [train] classes or add clips"
+        )
+    if protocol == "loso":
+        if data.n_subjects == 0:
+            raise DataError(
+                "--protocol loso needs subjects, but no clip in the store has one; "
+                "set [extract] subject_pattern or annotations and re-extract, "
+                "or use --protocol holdout"
+            )
+        needed = 3 if evaluate.loso_selection == "inner" else 2
+        if data.n_subjects < needed:
+            raise DataError(
+                f"--protocol loso with loso_selection = "
+                f"{evaluate.loso_selection!r} needs at least {needed} subjects; "
+                f"the data has {data.n_subjects}"
+            )
+    elif len(set(data.groups)) < 2:
+        raise DataError(
+            "a hold-out split needs clips of at least 2 subjects (or clips "
+            "without subjects); found 1"
+        )
+
+
+def run_protocol(
+    data: LabelledClips,
+    *,
+    protocol: str,
+    train: TrainConfig,
+    augment: AugmentConfig,
+    evaluate: EvaluateConfig,
+    jobs: int = 1,
+    progress: bool = True,
+) -> ProtocolResult:
+    """Run hold-out or LOSO on labelled data; refit the final model for LOSO.
+
+    Hold-out: one grouped, stratified split; early stopping on it; the final
+    model is that fit. LOSO: one fold per subject, epochs chosen on an inner
+    split of the training subjects (``loso_selection = "inner"``) or fixed
+    (``"fixed"``); predictions pooled; then the final model is refit on all
+    subjects with the same procedure. Folds run in parallel with ``jobs``.
+    """
+    start = time.perf_counter()
+    check_trainable(data, protocol, evaluate)
+    n_clips = len(data.labels)
+    seed = train.seed
+    common = {"train": train, "augment": augment, "evaluate": evaluate}
+    if protocol == "holdout":
+        train_idx, test_idx = holdout_split(
+            data.labels, data.groups, test_fraction=evaluate.test_fraction, seed=seed
+        )
+        configure_tensorflow()
+        fold = _fit_holdout(data, train_idx, test_idx, seed=seed, **common)
+        folds, final = [fold], fold
+    else:
+        folds_spec = loso_folds(data.subjects, data.keys)
+        inner = evaluate.loso_selection == "inner"
+        folds = _run_folds(
+            data, folds_spec, inner=inner, jobs=jobs, progress=progress, **common
+        )
+        configure_tensorflow()
+        final = run_fold(
+            "final",
+            data,
+            np.arange(n_clips),
+            np.array([], dtype=np.intp),
+            seed=seed,
+            inner_validation=inner,
+            keep_model=True,
+            **common,
+        )
+    fold_of = np.full(n_clips, "", dtype=object)
+    probabilities = np.zeros((n_clips, len(data.classes)), np.float32)
+    evaluated = np.zeros(n_clips, bool)
+    for fold in folds:
+        fold_of[fold.test_indices] = fold.name
+        probabilities[fold.test_indices] = fold.probabilities
+        evaluated[fold.test_indices] = True
+    return ProtocolResult(
+        protocol=protocol,
+        folds=folds,
+        fold_of=fold_of,
+        probabilities=probabilities,
+        evaluated=evaluated,
+        final=final,
+        seconds=time.perf_counter() - start,
+    )
+
+
+def _fit_holdout(
+    data: LabelledClips,
+    train_idx: NDArray[np.intp],
+    test_idx: NDArray[np.intp],
+    *,
+    train: TrainConfig,
+    augment: AugmentConfig,
+    evaluate: EvaluateConfig,
+    seed: int,
+) -> FoldResult:
+    """Hold-out: augment the training part, early-stop on the held-out part."""
+    start = time.perf_counter()
+    rng = np.random.default_rng([seed, len(train_idx), len(test_idx)])
+    augmented = augment_training_set(
+        data.sequences[train_idx], data.labels[train_idx], augment, rng
+    )
+    model, history, best_epoch = fit_model(
+        augmented.sequences,
+        augmented.labels,
+        len(data.classes),
+        train,
+        val_x=data.sequences[test_idx],
+        val_y=data.labels[test_idx],
+        seed=seed,
+    )
+    for row in history:
+        row["fold"] = "holdout"  # type: ignore[assignment]
+    probabilities = np.asarray(
+        model(data.sequences[test_idx], training=False), np.float32
+    )
+    return FoldResult(
+        name="holdout",
+        test_indices=test_idx,
+        probabilities=probabilities,
+        history=history,
+        best_epoch=best_epoch,
+        n_train_samples=len(augmented.sequences),
+        seconds=time.perf_counter() - start,
+        model=model,
+    )
+
+
+def _run_folds(
+    data: LabelledClips,
+    folds_spec: list[tuple[str, NDArray[np.intp], NDArray[np.intp]]],
+    *,
+    inner: bool,
+    jobs: int,
+    progress: bool,
+    train: TrainConfig,
+    augment: AugmentConfig,
+    evaluate: EvaluateConfig,
+) -> list[FoldResult]:
+    """LOSO folds, in this process or in ``jobs`` worker processes."""
+    from tqdm.auto import tqdm
+
+    seeds = [train.seed + index for index in range(len(folds_spec))]
+    common = {"train": train, "augment": augment, "evaluate": evaluate}
+    bar = tqdm(total=len(folds_spec), unit="fold", desc="LOSO", disable=not progress)
+    results: list[FoldResult] = []
+    try:
+        if jobs <= 1:
+            configure_tensorflow()
+            for (name, train_idx, test_idx), seed in zip(
+                folds_spec, seeds, strict=True
+            ):
+                results.append(
+                    run_fold(
+                        name, data, train_idx, test_idx, seed=seed,
+                        inner_validation=inner, **common,
+                    )
+                )  # fmt: skip
+                bar.update(1)
+        else:
+            from joblib import Parallel, delayed
+
+            threads = max(1, (os.cpu_count() or 1) // jobs)
+            parallel = Parallel(
+                n_jobs=jobs, backend="loky", return_as="generator_unordered"
+            )
+            jobs_spec = zip(folds_spec, seeds, strict=True)
+            for result in parallel(
+                delayed(run_fold)(
+                    name, data, train_idx, test_idx, seed=seed,
+                    inner_validation=inner, threads=threads, **common,
+                )
+                for (name, train_idx, test_idx), seed in jobs_spec
+            ):  # fmt: skip
+                results.append(result)
+                bar.update(1)
+    finally:
+        bar.close()
+    order = {name: index for index, (name, _, _) in enumerate(folds_spec)}
+    return sorted(results, key=lambda result: order[result.name])
