@@ -156,6 +156,11 @@ def run_training(
     output = Path(output)
     check_output(output, overwrite)
     store = open_store(store_path)
+    if len(store) == 0:
+        raise DataError(
+            f"store {store.path} has no complete clip; run "
+            f"`samm-pipeline extract DATA_DIR --store {store.path}` first"
+        )
     check_store_matches(store, config)
     prepared = prepare_clips(store, config.align, cache_dir=cache_dir)
     data = label_clips(prepared, config.train)
