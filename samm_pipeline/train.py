@@ -198,7 +198,7 @@ def run_fold(
     augment: AugmentConfig,
     evaluate: EvaluateConfig,
     seed: int,
-    inner_validation: bool,
+    validation: str,
     keep_model: bool = False,
     threads: int | None = None,
 ) -> FoldResult:
@@ -206,10 +206,12 @@ def run_fold(
 
     Parameters
     ----------
-    inner_validation
-        Hold out a grouped, stratified part of the *training* subjects for
-        early stopping (the test indices are never used to choose an epoch);
-        otherwise train ``evaluate.loso_epochs`` epochs.
+    validation
+        What early stopping watches: ``"inner"``, a grouped, stratified part
+        of the *training* subjects (LOSO: the test subject never chooses an
+        epoch); ``"test"``, the test indices themselves (the hold-out
+        protocol, as the reference and DESIGN section 7 define it); or
+        ``"none"``: train exactly ``evaluate.loso_epochs`` epochs.
     keep_model
         Return the fitted model too (not across processes).
     threads
@@ -220,7 +222,9 @@ def run_fold(
     n_classes = len(data.classes)
     rng = np.random.default_rng([seed, len(train_indices), len(test_indices)])
     fit_indices, val_indices = train_indices, np.array([], dtype=np.intp)
-    if inner_validation:
+    if validation == "test":
+        val_indices = np.asarray(test_indices)
+    elif validation == "inner":
         groups = [data.groups[i] for i in train_indices]
         inner_train, inner_val = holdout_split(
             data.labels[train_indices],
@@ -239,7 +243,7 @@ def run_fold(
         train,
         val_x=data.sequences[val_indices] if len(val_indices) else None,
         val_y=data.labels[val_indices] if len(val_indices) else None,
-        epochs=None if inner_validation else evaluate.loso_epochs,
+        epochs=None if validation != "none" else evaluate.loso_epochs,
         seed=seed,
     )
     probabilities = (
@@ -341,14 +345,18 @@ def run_protocol(
             data.labels, data.groups, test_fraction=evaluate.test_fraction, seed=seed
         )
         configure_tensorflow()
-        fold = _fit_holdout(data, train_idx, test_idx, seed=seed, **common)
+        fold = run_fold(
+            "holdout", data, train_idx, test_idx, seed=seed, validation="test",
+            keep_model=True, **common,
+        )  # fmt: skip
         folds, final = [fold], fold
     else:
         folds_spec = loso_folds(data.subjects, data.keys)
-        inner = evaluate.loso_selection == "inner"
+        validation = "inner" if evaluate.loso_selection == "inner" else "none"
         folds = _run_folds(
-            data, folds_spec, inner=inner, jobs=jobs, progress=progress, **common
-        )
+            data, folds_spec, validation=validation, jobs=jobs, progress=progress,
+            **common,
+        )  # fmt: skip
         configure_tensorflow()
         final = run_fold(
             "final",
@@ -356,7 +364,7 @@ def run_protocol(
             np.arange(n_clips),
             np.array([], dtype=np.intp),
             seed=seed,
-            inner_validation=inner,
+            validation=validation,
             keep_model=True,
             **common,
         )
@@ -378,53 +386,11 @@ def run_protocol(
     )
 
 
-def _fit_holdout(
-    data: LabelledClips,
-    train_idx: NDArray[np.intp],
-    test_idx: NDArray[np.intp],
-    *,
-    train: TrainConfig,
-    augment: AugmentConfig,
-    evaluate: EvaluateConfig,
-    seed: int,
-) -> FoldResult:
-    """Hold-out: augment the training part, early-stop on the held-out part."""
-    start = time.perf_counter()
-    rng = np.random.default_rng([seed, len(train_idx), len(test_idx)])
-    augmented = augment_training_set(
-        data.sequences[train_idx], data.labels[train_idx], augment, rng
-    )
-    model, history, best_epoch = fit_model(
-        augmented.sequences,
-        augmented.labels,
-        len(data.classes),
-        train,
-        val_x=data.sequences[test_idx],
-        val_y=data.labels[test_idx],
-        seed=seed,
-    )
-    for row in history:
-        row["fold"] = "holdout"  # type: ignore[assignment]
-    probabilities = np.asarray(
-        model(data.sequences[test_idx], training=False), np.float32
-    )
-    return FoldResult(
-        name="holdout",
-        test_indices=test_idx,
-        probabilities=probabilities,
-        history=history,
-        best_epoch=best_epoch,
-        n_train_samples=len(augmented.sequences),
-        seconds=time.perf_counter() - start,
-        model=model,
-    )
-
-
 def _run_folds(
     data: LabelledClips,
     folds_spec: list[tuple[str, NDArray[np.intp], NDArray[np.intp]]],
     *,
-    inner: bool,
+    validation: str,
     jobs: int,
     progress: bool,
     train: TrainConfig,
@@ -447,7 +413,7 @@ def _run_folds(
                 results.append(
                     run_fold(
                         name, data, train_idx, test_idx, seed=seed,
-                        inner_validation=inner, **common,
+                        validation=validation, **common,
                     )
                 )  # fmt: skip
                 bar.update(1)
@@ -462,7 +428,7 @@ def _run_folds(
             for result in parallel(
                 delayed(run_fold)(
                     name, data, train_idx, test_idx, seed=seed,
-                    inner_validation=inner, threads=threads, **common,
+                    validation=validation, threads=threads, **common,
                 )
                 for (name, train_idx, test_idx), seed in jobs_spec
             ):  # fmt: skip
