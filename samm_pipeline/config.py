@@ -114,7 +114,8 @@ class AlignConfig:
     )
     zscore: ZScore = _opt(
         "clip",
-        "clip (centre each feature, one scale per clip), feature (reference) or none",
+        "clip (median-centre each feature, one scale per clip), feature "
+        "(reference) or none",
     )
     stable_landmarks: tuple[int, ...] = _opt(
         tuple,

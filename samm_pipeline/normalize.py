@@ -7,8 +7,8 @@
   on the x, y of stable landmarks. Head motion is larger than a 2-4 px
   micro-expression; without this step the classifier mostly sees the head.
 - :func:`zscore`: the reference's per-clip, per-feature standardisation, and
-  :func:`zscore_clip`: each feature centred over time, the whole clip divided
-  by one standard deviation (the default; see its Notes).
+  :func:`zscore_clip`: each feature centred on its median over time, the
+  whole clip divided by one deviation (the default; see its Notes).
 
 Landmark arrays are ``(n_frames, n_landmarks, 3)``; flattened sequences are
 ``(n_frames, 3 * n_landmarks)``.
@@ -151,18 +151,26 @@ def zscore(sequence: NDArray[np.floating]) -> NDArray[np.float64]:
 
 
 def zscore_clip(sequence: NDArray[np.floating]) -> NDArray[np.float64]:
-    """Centre each feature over time; divide the clip by its pooled deviation.
+    """Centre each feature on its median over time; divide by the clip's deviation.
 
     Notes
     -----
-    The reference divides every feature by its own standard deviation over
-    time. After head motion is removed, most landmarks only jitter (about
-    0.3 px on FaceMesh), while a micro-expression moves a few of them by
-    2-4 px; the per-feature division scales both to unit variance, so the
-    jitter of still landmarks looks exactly as large as the expression, and
-    which landmarks moved (the class) is lost. One scale per clip keeps
-    those relative amplitudes. Measured on the demo data (LOSO, same model
-    and epochs): see the README, "Stage 2 preprocessing".
+    Two changes to the reference's per-feature z-score, each measured on the
+    demo data (LOSO, same model and epochs; README, "Training and
+    evaluation"):
+
+    - *One scale per clip.* The reference divides every feature by its own
+      standard deviation. After head motion is removed most landmarks only
+      jitter (about 0.3 px on FaceMesh) while a micro-expression moves a few
+      by 2-4 px; per-feature division makes the jitter of still landmarks
+      look exactly as large as the expression, and which landmarks moved
+      (the class) is lost.
+    - *Median, not mean.* A micro-expression occupies a minority of a clip's
+      frames, so the median is the neutral level and a movement stays
+      one-signed (brows up is negative, brows down positive). Mean-centring
+      gives every bump an opposite baseline of equal area, and the model's
+      ReLU + global-average-pooling path then sees a bump and its mirror
+      image almost alike: brows up (surprise) and down (anger) were confused.
 
     >>> out = zscore_clip(np.array([[0.0, 10.0], [2.0, 10.0]]))
     >>> np.round(out, 4).tolist()
@@ -171,7 +179,7 @@ def zscore_clip(sequence: NDArray[np.floating]) -> NDArray[np.float64]:
     1.0
     """
     data = np.asarray(sequence, dtype=np.float64)
-    centred = data - data.mean(axis=0)
+    centred = data - np.median(data, axis=0)
     return centred / (centred.std() + ZSCORE_EPSILON)
 
 
