@@ -44,7 +44,7 @@ from samm_pipeline.normalize import (
 
 logger = logging.getLogger(__name__)
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 """Bumped whenever :func:`preprocess_clip` changes what it computes."""
 
 LABEL_MAPS: dict[str, dict[str, str]] = {
