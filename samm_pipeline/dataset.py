@@ -45,7 +45,25 @@ from samm_pipeline.normalize import (
 logger = logging.getLogger(__name__)
 
 CACHE_VERSION = 2
-"""Bumped whenever :func:`preprocess_clip` changes what it computes."""
+"""Bumped whenever the cache file's layout changes. Changes to the code that
+computes the arrays invalidate the cache by themselves (see
+:func:`_preprocessing_code_hash`)."""
+
+
+def _preprocessing_code_hash() -> str:
+    """Hash of the source of every function the cached arrays depend on.
+
+    A stale cache once served arrays standardised by an older version of
+    :func:`~samm_pipeline.normalize.zscore_clip`; hashing the code makes any
+    change to alignment or normalisation recompute the arrays.
+    """
+    import inspect
+
+    from samm_pipeline import align, normalize
+
+    sources = [inspect.getsource(align), inspect.getsource(normalize)]
+    sources.append(inspect.getsource(preprocess_clip))
+    return hashlib.sha256("".join(sources).encode("utf-8")).hexdigest()[:16]
 
 LABEL_MAPS: dict[str, dict[str, str]] = {
     # SAMM 5-class (MEGC): the classes with at least 10 clips; the rest dropped.
@@ -228,6 +246,7 @@ def cache_key(store: Any, config: AlignConfig) -> str:
     ]
     payload = {
         "version": CACHE_VERSION,
+        "code": _preprocessing_code_hash(),
         "align": dataclasses.asdict(config),
         "n_landmarks": store.n_landmarks,
         "extractor": store.extractor,

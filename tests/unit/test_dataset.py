@@ -260,3 +260,12 @@ def test_config_objects_are_not_mutated(store_path, tmp_path):
     before = dataclasses.asdict(config)
     prepare_clips(open_store(store_path), config, cache_dir=tmp_path)
     assert dataclasses.asdict(config) == before
+
+
+def test_cache_key_follows_the_preprocessing_code(store_path, monkeypatch):
+    import samm_pipeline.dataset as dataset_module
+
+    store = open_store(store_path)
+    before = dataset_module.cache_key(store, AlignConfig())
+    monkeypatch.setattr(dataset_module, "_preprocessing_code_hash", lambda: "changed")
+    assert dataset_module.cache_key(store, AlignConfig()) != before
