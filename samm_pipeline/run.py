@@ -354,8 +354,14 @@ def _report_markdown(
         f"- preprocessing: head_motion = {meta['align']['head_motion']}, zscore = "
         f"{meta['align']['zscore']}, target_length = {meta['target_length']}, "
         f"{meta['align']['method']} (cached arrays reused: {report.from_cache})",
-        f"- training: batch {meta['train']['batch_size']}, up to "
-        f"{meta['train']['epochs']} epochs, seed {meta['seed']}",
+        f"- training: batch {meta['train']['batch_size']}, "
+        + (
+            f"{meta['evaluate']['loso_epochs']} epochs per fold (fixed)"
+            if report.protocol == "loso"
+            and meta["evaluate"]["loso_selection"] == "fixed"
+            else f"up to {meta['train']['epochs']} epochs with early stopping"
+        )
+        + f", seed {meta['seed']}",
         "",
         "| metric | model | majority-class baseline |",
         "|---|---|---|",
