@@ -40,8 +40,8 @@ DEMO_RUN: dict[str, dict[str, Any]] = {
 }
 """The demo's run definition; ``pipeline/demo.toml`` holds the same (a test
 checks). It differs from the reference defaults in two training settings, for
-time: batch 32 instead of 2 (16x fewer steps per epoch) and LOSO with a fixed
-30 epochs per fold."""
+time: batch 32 instead of 2 (5.5x faster epochs, measured by
+tests/benchmarks/bench_train.py) and LOSO with a fixed 30 epochs per fold."""
 
 
 @dataclass
