@@ -134,18 +134,11 @@ def make_demo_data_command(
             "demo.size": size,
         },
     ).demo
-    from samm_pipeline.synthetic import make_demo_dataset
+    from samm_pipeline.demo import write_demo_clips
 
     try:
-        dataset = make_demo_dataset(
-            out,
-            n_subjects=config.subjects,
-            clips_per_class=config.clips_per_class,
-            seed=config.seed,
-            size=config.size,
-            fps=config.fps,
-            overwrite=overwrite,
-            progress=not ctx.obj["quiet"],
+        dataset = write_demo_clips(
+            out, config, overwrite=overwrite, progress=not ctx.obj["quiet"]
         )
     except ValueError as error:  # argument checks beyond the config ranges
         raise UserError(f"make-demo-data: {error}") from None

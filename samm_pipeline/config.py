@@ -517,11 +517,3 @@ def config_to_toml(config: Config) -> str:
             lines.append(f"{item.name} = {rendered}" + (f"  # {doc}" if doc else ""))
         lines.append("")
     return "\n".join(lines)
-
-
-def describe_ranges() -> dict[str, dict[str, str]]:
-    """Return the documentation of every key, by section (for docs and tests)."""
-    return {
-        name: {f.name: f.metadata.get("doc", "") for f in dataclasses.fields(cls)}
-        for name, cls in SECTIONS.items()
-    }

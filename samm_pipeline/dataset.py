@@ -65,6 +65,7 @@ def _preprocessing_code_hash() -> str:
     sources.append(inspect.getsource(preprocess_clip))
     return hashlib.sha256("".join(sources).encode("utf-8")).hexdigest()[:16]
 
+
 LABEL_MAPS: dict[str, dict[str, str]] = {
     # SAMM 5-class (MEGC): the classes with at least 10 clips; the rest dropped.
     "samm5": {
@@ -308,6 +309,15 @@ def _save_cached(path: Path, prepared: PreparedClips) -> None:
         logger.warning("could not write the stage-2 cache %s (%s)", path, error)
 
 
+def require_clips(store: Any) -> None:
+    """Raise a one-line :class:`DataError` when ``store`` has no complete clip."""
+    if len(store) == 0:
+        raise DataError(
+            f"store {store.path} has no complete clip; run "
+            f"`samm-pipeline extract DATA_DIR --store {store.path}` first"
+        )
+
+
 def prepare_clips(
     store: Any,
     config: AlignConfig,
@@ -334,11 +344,7 @@ def prepare_clips(
         The store has no complete entry, or no clip survives preprocessing.
     """
     start = time.perf_counter()
-    if len(store) == 0:
-        raise DataError(
-            f"store {store.path} has no complete clip; run "
-            f"`samm-pipeline extract DATA_DIR --store {store.path}` first"
-        )
+    require_clips(store)
     key = cache_key(store, config)
     path = _cache_file(Path(cache_dir) if cache_dir else default_cache_dir(), key)
     if use_cache and path.is_file():

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from samm_pipeline.config import Config
+from samm_pipeline.config import Config, DemoConfig
 from samm_pipeline.errors import OutputExistsError
 
 DEMO_RUN: dict[str, dict[str, Any]] = {
@@ -74,13 +74,34 @@ class DemoResult:
         ]
 
 
+def write_demo_clips(
+    out: str | os.PathLike[str],
+    config: DemoConfig,
+    *,
+    overwrite: bool = False,
+    progress: bool = True,
+) -> Any:
+    """Write the synthetic clips that ``[demo]`` describes (see ``synthetic``)."""
+    from samm_pipeline.synthetic import make_demo_dataset
+
+    return make_demo_dataset(
+        out,
+        n_subjects=config.subjects,
+        clips_per_class=config.clips_per_class,
+        seed=config.seed,
+        size=config.size,
+        fps=config.fps,
+        overwrite=overwrite,
+        progress=progress,
+    )
+
+
 def run_demo(
     workdir: str | os.PathLike[str], config: Config, *, progress: bool = True
 ) -> DemoResult:
     """Make clips if missing, extract, train with ``config``; return the result."""
     from samm_pipeline.extract import run_extraction
     from samm_pipeline.run import run_training
-    from samm_pipeline.synthetic import make_demo_dataset
 
     root = Path(workdir)
     clips, store, output = root / "clips", root / "landmarks.zarr", root / "run"
@@ -93,17 +114,7 @@ def run_demo(
                 f"{clips} exists but holds no demo clips (no clips.csv); "
                 "choose another --workdir"
             )
-        demo = config.demo
-        make_demo_dataset(
-            clips,
-            n_subjects=demo.subjects,
-            clips_per_class=demo.clips_per_class,
-            seed=demo.seed,
-            size=demo.size,
-            fps=demo.fps,
-            overwrite=True,
-            progress=progress,
-        )
+        write_demo_clips(clips, config.demo, overwrite=True, progress=progress)
     else:
         result.notes.append(f"reusing the demo clips in {clips}")
     result.steps["clips"] = time.perf_counter() - start

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -284,11 +284,12 @@ def run_extraction(
         annotations=config.annotations,
         fps=config.fps,
     )
-    n_landmarks = (
-        landmarker_factory(config).n_landmarks
-        if landmarker_factory is not None
-        else n_landmarks_for(config)
-    )
+    if landmarker_factory is None:
+        n_landmarks = n_landmarks_for(config)
+    else:
+        probe_landmarker = landmarker_factory(config)
+        n_landmarks = probe_landmarker.n_landmarks
+        probe_landmarker.close()
     writer = StoreWriter(
         store_path,
         extractor=extractor_settings(config)
@@ -306,6 +307,8 @@ def run_extraction(
     }
     todo: list[ClipRecord] = []
     seen: dict[str, ClipRecord] = {}
+    # Taken before extraction: a source that changes meanwhile is redone next run.
+    fingerprints: dict[str, Fingerprint] = {}
     for record in discovery.clips:
         try:
             key = make_key(record.class_name, record.clip)
@@ -319,8 +322,8 @@ def run_extraction(
             )
             continue
         seen[key] = record
+        fingerprints[key] = fingerprint = Fingerprint.of(record.source, record.root)
         if not overwrite:
-            fingerprint = Fingerprint.of(record.source, record.root)
             if writer.fingerprint_matches(key, fingerprint):
                 report.n_skipped += 1
                 continue
@@ -346,7 +349,7 @@ def run_extraction(
             if result.landmarks is None:
                 writer.record_failure(result.key, result.error or "unknown error")
             else:
-                fingerprint = Fingerprint.of(record.source, record.root)
+                fingerprint = fingerprints[result.key]
                 writer.write_clip(
                     result.key,
                     result.landmarks,
@@ -405,8 +408,3 @@ class _Progress:
 
     def close(self) -> None:
         self._bar.close()
-
-
-def iter_failures(report: ExtractionReport) -> Iterable[tuple[str, str]]:
-    """Failures sorted by item, for printing."""
-    return sorted(report.failures.items())

@@ -21,8 +21,7 @@ from numpy.typing import NDArray
 from samm_pipeline.config import AlignConfig, config_from_mapping
 from samm_pipeline.dataset import preprocess_clip
 from samm_pipeline.errors import DataError
-
-MODEL_FORMAT = "samm-pipeline-model"
+from samm_pipeline.run import MODEL_FORMAT
 
 
 @dataclass(frozen=True)

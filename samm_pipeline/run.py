@@ -31,7 +31,12 @@ from typing import Any
 import numpy as np
 
 from samm_pipeline.config import Config, config_to_dict
-from samm_pipeline.dataset import LabelledClips, label_clips, prepare_clips
+from samm_pipeline.dataset import (
+    LabelledClips,
+    label_clips,
+    prepare_clips,
+    require_clips,
+)
 from samm_pipeline.errors import DataError, OutputExistsError
 from samm_pipeline.evaluate import Evaluation, evaluate_predictions
 from samm_pipeline.train import ProtocolResult, run_protocol
@@ -156,11 +161,7 @@ def run_training(
     output = Path(output)
     check_output(output, overwrite)
     store = open_store(store_path)
-    if len(store) == 0:
-        raise DataError(
-            f"store {store.path} has no complete clip; run "
-            f"`samm-pipeline extract DATA_DIR --store {store.path}` first"
-        )
+    require_clips(store)  # before the settings check: the more useful message
     check_store_matches(store, config)
     prepared = prepare_clips(store, config.align, cache_dir=cache_dir)
     data = label_clips(prepared, config.train)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,13 +42,11 @@ def configure_tensorflow(threads: int | None = None) -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import sys
 
-    if "tensorflow" not in sys.modules:
-        from samm_pipeline.facemesh import quiet_native_logs
+    from samm_pipeline.facemesh import quiet_native_logs
 
-        # TF's import prints CUDA probing and XLA registration noise on fd 2.
-        with quiet_native_logs():
-            import tensorflow as tf
-    import tensorflow as tf
+    # TF's first import prints CUDA probing and XLA registration noise on fd 2.
+    with quiet_native_logs() if "tensorflow" not in sys.modules else nullcontext():
+        import tensorflow as tf
 
     tf.get_logger().setLevel(logging.ERROR)
     if threads:

@@ -311,19 +311,10 @@ class LandmarkStore(Mapping[str, Clip]):
             self._entries = entries
         return self._entries
 
-    def refresh(self) -> None:
-        """Forget the cached entry list (after another process wrote)."""
-        self._entries = None
-        self.attrs = dict(_open_group(self.path, "r").attrs)
-
     @property
     def classes(self) -> list[str]:
         """Sorted class names that have at least one complete entry."""
         return sorted({key.split("/")[0] for key in self._scan()})
-
-    def keys_of(self, class_name: str) -> list[str]:
-        """Keys of one class's complete entries."""
-        return [key for key in self._scan() if key.split("/")[0] == class_name]
 
     def entry_attrs(self, key: str) -> dict[str, Any]:
         """Attributes of one complete entry without loading its array."""
@@ -523,15 +514,6 @@ class StoreWriter:
             and attrs.get("source_size") == fingerprint.size
             and attrs.get("source_mtime_ns") == fingerprint.mtime_ns
         )
-
-    def complete_keys(self) -> set[str]:
-        """Keys of complete entries (one metadata read per entry)."""
-        keys = set()
-        for class_name, group in self._root.groups():
-            for clip, array in group.arrays():
-                if array.attrs.get("complete") is True:
-                    keys.add(f"{class_name}/{clip}")
-        return keys
 
     def write_clip(
         self, key: str, landmarks: NDArray[np.float32], attrs: Mapping[str, Any]
