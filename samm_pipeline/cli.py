@@ -393,6 +393,162 @@ def _load_demo(ctx: click.Context, overrides: dict[str, Any]) -> Config:
     return apply_overrides(config, overrides)
 
 
+@cli.command("predict")
+@click.option(
+    "--model",
+    "model_dir",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Run folder of `samm-pipeline train` (model.keras + model.json).",
+)
+@click.argument("clips", nargs=-1, required=True)
+@click.option(
+    "--store",
+    "store_path",
+    default=None,
+    help="Store to look up <class>/<clip> keys in (default: the model's).",
+)
+@click.option(
+    "--jobs", type=int, default=None, help="Clips extracted in parallel [extract.jobs]."
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="Output format on stdout.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@click.option("--csv", "as_csv", is_flag=True, help="Same as --format csv.")
+@click.pass_context
+def predict_command(
+    ctx: click.Context,
+    model_dir: Path,
+    clips: tuple[str, ...],
+    store_path: str | None,
+    jobs: int | None,
+    output_format: str,
+    as_json: bool,
+    as_csv: bool,
+) -> None:
+    """Class probabilities for CLIPS: video files, frame folders or store keys.
+
+    Files are run through FaceMesh with the extractor settings of the
+    model's store, then through exactly the model's preprocessing. Clips
+    that fail are listed on stderr (exit 1); the others are still predicted.
+    """
+    from samm_pipeline.predict import format_predictions, load_trained, predict_clips
+
+    config = _load(ctx, {"extract.jobs": jobs})
+    trained = load_trained(model_dir)
+    report = predict_clips(trained, clips, store=store_path, jobs=config.extract.jobs)
+    chosen = "json" if as_json else "csv" if as_csv else output_format
+    click.echo(format_predictions(report, chosen), nl=False)
+    for reason in report.failures.values():
+        click.echo(f"error: {reason}", err=True)
+    if report.failures:
+        ctx.exit(1)
+
+
+@cli.command("detect")
+@click.option(
+    "--model",
+    "model_dir",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Run folder of `samm-pipeline train` (model.keras + model.json).",
+)
+@click.option("--camera", type=int, default=None, help="Camera index (0: default).")
+@click.option(
+    "--video",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Video file (or frame folder) to play.",
+)
+@click.option(
+    "--window", type=int, default=None, help="Frames in the window [detect.window]."
+)
+@click.option(
+    "--min-frames",
+    type=int,
+    default=None,
+    help="Face frames needed before predicting [detect.min_frames].",
+)
+@click.option(
+    "--stride", type=int, default=None, help="Predict every N frames [detect.stride]."
+)
+@click.option(
+    "--motion-threshold",
+    type=float,
+    default=None,
+    help="Classify only windows moving more (px) [detect.motion_threshold].",
+)
+@click.option(
+    "--realtime/--no-realtime",
+    default=None,
+    help="Play a video at its own pace, or as fast as possible [detect.realtime].",
+)
+@click.option("--show", is_flag=True, help="Draw landmarks and label in a window.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.pass_context
+def detect_command(
+    ctx: click.Context,
+    model_dir: Path,
+    camera: int | None,
+    video: Path | None,
+    window: int | None,
+    min_frames: int | None,
+    stride: int | None,
+    motion_threshold: float | None,
+    realtime: bool | None,
+    show: bool,
+    as_json: bool,
+) -> None:
+    """Stream detection from a camera or a video: a timeline of predictions.
+
+    Classifies the last N landmark frames every --stride frames once
+    --min-frames of them show a face; prints time, class and probability.
+    """
+    if (camera is None) == (video is None):
+        raise click.UsageError("give exactly one of --camera N and --video FILE")
+    config = _load(
+        ctx,
+        {
+            "detect.window": window,
+            "detect.min_frames": min_frames,
+            "detect.stride": stride,
+            "detect.motion_threshold": motion_threshold,
+            "detect.realtime": realtime,
+        },
+    )
+    import json
+
+    from samm_pipeline.detect import run_detection
+    from samm_pipeline.predict import load_trained
+
+    trained = load_trained(model_dir)
+
+    def emit(prediction: Any) -> None:
+        if as_json:
+            click.echo(json.dumps(prediction.to_dict()))
+        else:
+            click.echo(
+                f"{prediction.time:8.2f} s  {prediction.label:<14} "
+                f"{prediction.probability:.2f}"
+            )
+
+    report = run_detection(
+        trained,
+        video=video,
+        camera=camera,
+        config=config.detect,
+        show=show,
+        on_prediction=emit,
+    )
+    click.echo(report.summary_line(), err=as_json)
+
+
 def main() -> None:
     """Entry point of the ``samm-pipeline`` console script."""
     cli(prog_name="samm-pipeline")

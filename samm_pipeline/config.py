@@ -177,7 +177,9 @@ class DetectConfig:
     window: int = _opt(0, "frames in the sliding window (0: the model's)", ge=0)
     min_frames: int = _opt(10, "face frames needed before predicting", ge=2)
     stride: int = _opt(5, "predict every N frames", ge=1)
-    motion_threshold: float = _opt(0.0, "motion-energy gate (0: off)", ge=0)
+    motion_threshold: float = _opt(
+        0.0, "classify only windows moving more, in px (0: off)", ge=0
+    )
     realtime: bool = _opt(True, "play video files at their own pace")
 
 

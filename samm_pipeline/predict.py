@@ -1,27 +1,35 @@
-"""Load a trained run and predict with exactly its preprocessing.
+"""Load a trained run and predict new clips with exactly its preprocessing.
 
 A run folder holds ``model.keras`` and ``model.json``; :func:`load_trained`
 reads both (Keras safe mode), checks that they agree, and rebuilds the
 ``[align]`` settings the model was trained with, so :meth:`TrainedModel.
 predict_landmarks` repeats the training preprocessing on new landmark arrays.
+:func:`predict_clips` classifies video files, frame folders and store keys:
+files are extracted in parallel with the extractor settings of the model's
+store (as stage 1 does), keys are read from a store. The streaming detector
+is in :mod:`samm_pipeline.detect`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import logging
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from samm_pipeline.config import AlignConfig, config_from_mapping
+from samm_pipeline.config import AlignConfig, ExtractConfig, config_from_mapping
 from samm_pipeline.dataset import preprocess_clip
-from samm_pipeline.errors import DataError
+from samm_pipeline.errors import DataError, SammError
 from samm_pipeline.run import MODEL_FORMAT
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,46 @@ class TrainedModel:
     ) -> NDArray[np.float32]:
         """Class probabilities ``(n_classes,)`` for one raw landmark clip."""
         return self.predict_sequences(self.preprocess(landmarks, attrs))[0]
+
+    def extract_config(self) -> ExtractConfig:
+        """The FaceMesh settings of the store the model was trained on.
+
+        New footage must go through the same extractor: a model trained on
+        478 refined landmarks cannot read 468, and other thresholds change
+        which frames count as a face.
+        """
+        extractor = self.meta.get("store", {}).get("extractor", {})
+        defaults = ExtractConfig()
+        return ExtractConfig(
+            refine_landmarks=bool(
+                extractor.get("refine_landmarks", self.n_landmarks == 478)
+            ),
+            min_detection_confidence=float(
+                extractor.get(
+                    "min_detection_confidence", defaults.min_detection_confidence
+                )
+            ),
+            min_tracking_confidence=float(
+                extractor.get(
+                    "min_tracking_confidence", defaults.min_tracking_confidence
+                )
+            ),
+        )
+
+    @property
+    def store_path(self) -> str | None:
+        """The store the model was trained on, as recorded in ``model.json``."""
+        return self.meta.get("store", {}).get("path")
+
+    @property
+    def clip_seconds(self) -> float | None:
+        """Median duration of the training clips (``None`` if not recorded)."""
+        return self.meta.get("clips", {}).get("median_seconds")
+
+    @property
+    def clip_frames(self) -> float | None:
+        """Median frame count of the training clips (``None`` if not recorded)."""
+        return self.meta.get("clips", {}).get("median_frames")
 
 
 def load_trained(path: str | os.PathLike[str]) -> TrainedModel:
@@ -132,4 +180,297 @@ def load_trained(path: str | os.PathLike[str]) -> TrainedModel:
         n_landmarks=int(meta["n_landmarks"]),
         target_length=int(meta["target_length"]),
         path=folder,
+    )
+
+
+@dataclass(frozen=True)
+class ClipPrediction:
+    """The model's answer for one clip given to :func:`predict_clips`.
+
+    Attributes
+    ----------
+    clip
+        The clip as given (path or store key).
+    kind
+        ``"video"``, ``"frames"`` or ``"store"``.
+    probabilities
+        ``(n_classes,)`` in the model's class order, or ``None`` on failure.
+    predicted
+        The most probable class, or ``None`` on failure.
+    error
+        Why the clip could not be classified (one line), else ``None``.
+    n_frames, n_detected
+        Frames read and frames with a face.
+    """
+
+    clip: str
+    kind: str
+    probabilities: NDArray[np.float32] | None = None
+    predicted: str | None = None
+    error: str | None = None
+    n_frames: int = 0
+    n_detected: int = 0
+
+    @property
+    def probability(self) -> float | None:
+        """Probability of the predicted class."""
+        return None if self.probabilities is None else float(self.probabilities.max())
+
+
+@dataclass(frozen=True)
+class PredictionReport:
+    """All clips of one :func:`predict_clips` call, in the order given."""
+
+    classes: tuple[str, ...]
+    clips: tuple[ClipPrediction, ...]
+    seconds: float = 0.0
+    store: str | None = None
+    failures: dict[str, str] = field(default_factory=dict)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One flat dict per clip: clip, kind, predicted, probability, p_<class>."""
+        rows = []
+        for item in self.clips:
+            row: dict[str, Any] = {
+                "clip": item.clip,
+                "kind": item.kind,
+                "predicted": item.predicted,
+                "probability": item.probability,
+            }
+            for index, name in enumerate(self.classes):
+                row[f"p_{name}"] = (
+                    None
+                    if item.probabilities is None
+                    else float(item.probabilities[index])
+                )
+            row["error"] = item.error
+            rows.append(row)
+        return rows
+
+
+def _clip_kind(clip: str) -> str | None:
+    """``"video"`` or ``"frames"`` for an existing path, else ``None``."""
+    path = Path(clip)
+    if path.is_dir():
+        return "frames"
+    if path.is_file():
+        return "video"
+    return None
+
+
+def predict_clips(
+    trained: TrainedModel,
+    clips: Sequence[str],
+    *,
+    store: str | os.PathLike[str] | None = None,
+    jobs: int = 1,
+    landmarker_factory: Any = None,
+) -> PredictionReport:
+    """Classify clips given as video files, frame folders or store keys.
+
+    Parameters
+    ----------
+    trained
+        From :func:`load_trained`.
+    clips
+        Each an existing video file, an existing folder of frame images, or
+        a ``<class>/<clip>`` key of ``store``.
+    store
+        Store to read keys from; default: the store recorded in
+        ``model.json``. Opened only when some clip is not an existing path.
+    jobs
+        Clips extracted in parallel (as stage 1; ``0``: all cores).
+    landmarker_factory
+        Makes a landmarker per clip (tests); MediaPipe FaceMesh by default.
+
+    Returns
+    -------
+    PredictionReport
+        One :class:`ClipPrediction` per clip, in the order given; a clip that
+        cannot be read or classified carries its ``error`` and the others
+        are still classified.
+    """
+    import time
+
+    from samm_pipeline.extract import _resolve_jobs, _run_parallel
+    from samm_pipeline.io.datasets import ClipRecord
+
+    start = time.perf_counter()
+    config = trained.extract_config()
+    results: dict[int, ClipPrediction] = {}
+    sequences: dict[int, NDArray[np.float32]] = {}
+    records: list[ClipRecord] = []
+    keys: list[tuple[int, str]] = []
+    for index, clip in enumerate(clips):
+        kind = _clip_kind(clip)
+        if kind is None:
+            keys.append((index, clip))
+            continue
+        source = Path(clip).resolve()
+        records.append(
+            ClipRecord(
+                class_name="predict",
+                clip=str(index),
+                source=source,
+                kind=kind,  # type: ignore[arg-type]
+                dataset="folders",
+                root=source.parent,
+            )
+        )
+
+    def classify(
+        index: int, kind: str, landmarks: Any, attrs: Mapping[str, Any]
+    ) -> None:
+        detected = ~np.isnan(landmarks).any(axis=(1, 2))
+        base = ClipPrediction(
+            clips[index], kind, n_frames=len(landmarks), n_detected=int(detected.sum())
+        )
+        try:
+            sequences[index] = trained.preprocess(landmarks, attrs)
+        except DataError as error:
+            results[index] = _failed(base, f"{clips[index]}: {error}")
+            return
+        results[index] = base
+
+    store_path = None
+    if keys:
+        store_path = str(store or trained.store_path or "")
+        _predict_keys(trained, keys, store_path, clips, results, classify)
+    for result in _run_parallel(
+        records, config, _resolve_jobs(jobs), landmarker_factory
+    ):
+        index = int(result.key.rsplit("/", 1)[1])
+        kind = "frames" if Path(clips[index]).is_dir() else "video"
+        if result.landmarks is None:
+            results[index] = ClipPrediction(
+                clips[index], kind, error=f"{clips[index]}: {result.error}"
+            )
+            continue
+        classify(index, kind, result.landmarks, result.attrs)
+    if sequences:
+        order = sorted(sequences)
+        probabilities = trained.predict_sequences(
+            np.stack([sequences[i] for i in order])
+        )
+        for index, row in zip(order, probabilities, strict=True):
+            results[index] = dataclasses.replace(
+                results[index],
+                probabilities=row,
+                predicted=trained.classes[int(row.argmax())],
+            )
+    ordered = tuple(results[index] for index in range(len(clips)))
+    return PredictionReport(
+        classes=trained.classes,
+        clips=ordered,
+        seconds=time.perf_counter() - start,
+        store=store_path,
+        failures={item.clip: item.error for item in ordered if item.error},
+    )
+
+
+def _failed(base: ClipPrediction, error: str) -> ClipPrediction:
+    return dataclasses.replace(base, error=" ".join(error.split()))
+
+
+def _predict_keys(
+    trained: TrainedModel,
+    keys: Sequence[tuple[int, str]],
+    store_path: str,
+    clips: Sequence[str],
+    results: dict[int, ClipPrediction],
+    classify: Any,
+) -> None:
+    """Read ``keys`` from the store; record the ones it cannot give."""
+    from samm_pipeline.io.store import open_store
+
+    if not store_path:
+        for index, clip in keys:
+            results[index] = ClipPrediction(
+                clip,
+                "store",
+                error=f"{clip} is neither a file nor a folder, and no store is "
+                "known to look it up in; check the path or give --store",
+            )
+        return
+    try:
+        store = open_store(store_path)
+    except SammError as error:
+        for index, clip in keys:
+            results[index] = ClipPrediction(
+                clip,
+                "store",
+                error=f"{clip} is neither a file nor a folder, and {error}",
+            )
+        return
+    for index, clip in keys:
+        if clip not in store:
+            results[index] = ClipPrediction(
+                clip,
+                "store",
+                error=f"{clip} is neither a file, a folder nor a key of store "
+                f"{store_path}; check the path, or list keys with "
+                f"`samm-pipeline inspect --store {store_path}`",
+            )
+            continue
+        if store.n_landmarks != trained.n_landmarks:
+            results[index] = ClipPrediction(
+                clip,
+                "store",
+                error=f"{clip}: store {store_path} has {store.n_landmarks} "
+                f"landmarks but the model was trained on {trained.n_landmarks}; "
+                "use a store extracted with the model's refine_landmarks setting",
+            )
+            continue
+        entry = store.load(clip)
+        classify(index, "store", np.asarray(entry.landmarks), entry.attrs)
+
+
+def format_predictions(report: PredictionReport, output_format: str = "table") -> str:
+    """Render a report as an aligned text table, JSON or CSV.
+
+    The table has one row per clip: clip, predicted class, its probability
+    and every class's probability; failed clips show ``failed``.
+    """
+    rows = report.rows()
+    if output_format == "json":
+        document = {
+            "classes": list(report.classes),
+            "clips": rows,
+            "failures": report.failures,
+        }
+        return json.dumps(document, indent=2) + "\n"
+    columns = ["clip", "predicted", "probability", *(f"p_{c}" for c in report.classes)]
+    if output_format == "csv":
+        import csv
+        import io
+
+        buffer = io.StringIO()
+        writer = csv.DictWriter(
+            buffer, fieldnames=[*columns, "error"], lineterminator="\n"
+        )
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({name: row[name] for name in [*columns, "error"]})
+        return buffer.getvalue()
+    if output_format != "table":
+        raise ValueError(f"unknown format {output_format!r}")
+
+    def cell(value: Any) -> str:
+        if value is None:
+            return "-"
+        return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+    table = [columns]
+    for row in rows:
+        if row["error"] is None:
+            table.append([cell(row[name]) for name in columns])
+        else:
+            table.append([row["clip"], "failed", *("-" for _ in columns[2:])])
+    widths = [max(len(line[i]) for line in table) for i in range(len(columns))]
+    return "".join(
+        "  ".join(
+            text.ljust(width) for text, width in zip(line, widths, strict=True)
+        ).rstrip()
+        + "\n"
+        for line in table
     )

@@ -23,6 +23,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -200,6 +201,30 @@ def run_training(
     return dataclasses.replace(report, seconds=time.perf_counter() - start)
 
 
+def _clip_statistics(store: Any, keys: Sequence[str]) -> dict[str, float | None]:
+    """Median length of the training clips, in frames and in seconds.
+
+    Notes
+    -----
+    The streaming detector sizes its window from these when no ``window`` is
+    given: a model trained on 200 fps clips of 0.5 s needs a 0.5 s window on
+    a 30 fps camera, i.e. the duration, not the frame count, carries over.
+    """
+    frames, seconds = [], []
+    for key in keys:
+        attrs = store.entry_attrs(key)
+        n_frames = attrs.get("n_frames")
+        if not n_frames:
+            continue
+        frames.append(float(n_frames))
+        if attrs.get("fps"):
+            seconds.append(float(n_frames) / float(attrs["fps"]))
+    return {
+        "median_frames": float(np.median(frames)) if frames else None,
+        "median_seconds": float(np.median(seconds)) if seconds else None,
+    }
+
+
 def _model_metadata(
     store: Any,
     prepared: Any,
@@ -224,6 +249,7 @@ def _model_metadata(
         "evaluate": sections["evaluate"],
         "detect": sections["detect"],
         "seed": config.train.seed,
+        "clips": _clip_statistics(store, data.keys),
         "protocol": result.protocol,
         "final_model": {
             "trained_on": "all clips"
@@ -234,7 +260,9 @@ def _model_metadata(
         },
         "versions": package_versions(),
         "store": {
-            "path": str(Path(store.path).resolve()),
+            "path": str(store.path.resolve())
+            if isinstance(store.path, Path)
+            else store.path,
             "n_landmarks": store.n_landmarks,
             "extractor": store.extractor,
             "fingerprint": prepared.cache_key,

@@ -1,0 +1,163 @@
+"""Streaming-detector logic with a fake landmarker and a fake model.
+
+The real FaceMesh + Keras path is in tests/integration/test_predict.py; here
+the window, stride, min_frames, motion gate and timestamps are checked on
+landmark arrays made in the test: a face of 468 random points that, when
+"moving", shifts its mouth landmarks by a few pixels.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from samm_pipeline.config import AlignConfig, DetectConfig
+from samm_pipeline.detect import StreamingDetector, motion_energy, window_frames
+from samm_pipeline.errors import DataError
+from samm_pipeline.predict import TrainedModel, format_predictions, predict_clips
+
+CLASSES = ("still", "moving")
+SIZE = 512
+
+
+def fake_model(data, training=False):
+    """'moving' when some feature varies over time by over 0.5 px, else 'still'."""
+    spread = np.asarray(data).std(axis=1).max(axis=1)
+    moving = 1 / (1 + np.exp(-(spread - 0.5) * 10))
+    return np.stack([1 - moving, moving], axis=1)
+
+
+def trained(meta=None, n_landmarks=468) -> TrainedModel:
+    return TrainedModel(
+        model=fake_model,
+        meta=meta or {},
+        classes=CLASSES,
+        align=AlignConfig(target_length=8, zscore="none", method="linear"),
+        n_landmarks=n_landmarks,
+        target_length=8,
+        path=Path("run"),
+    )
+
+
+class ScriptedLandmarker:
+    """Returns the given landmark frames in turn (None: no face)."""
+
+    def __init__(self, frames, n_landmarks=468):
+        self.frames = list(frames)
+        self.n_landmarks = n_landmarks
+        self.closed = False
+
+    def process(self, frame_rgb):
+        return self.frames.pop(0)
+
+    def close(self):
+        self.closed = True
+
+
+FACE = np.random.default_rng(0).uniform(0.3, 0.7, (468, 3)).astype(np.float32)
+MOUTH = [61, 291, 13, 14, 17, 0]
+
+
+def face(shift_px: float = 0.0) -> np.ndarray:
+    points = FACE.copy()
+    points[MOUTH, 1] -= shift_px / SIZE
+    return points
+
+
+def test_predictions_start_at_min_frames_and_follow_the_stride():
+    detector = StreamingDetector(
+        trained(), DetectConfig(window=12, min_frames=6, stride=3), fps=30.0,
+        landmarker=ScriptedLandmarker([face()] * 20),
+    )  # fmt: skip
+    frame = np.zeros((SIZE, SIZE, 3), np.uint8)
+    emitted = [detector.push(frame) for _ in range(20)]
+    frames = [p.frame for p in emitted if p is not None]
+    assert frames == [5, 8, 11, 14, 17]
+    first = next(p for p in emitted if p is not None)
+    assert first.time == pytest.approx(5 / 30)
+    assert first.n_face_frames == 6
+    detector.close()
+    assert detector._landmarker.closed
+
+
+def test_frames_without_a_face_do_not_count_towards_min_frames():
+    frames = [face(), None] * 10
+    detector = StreamingDetector(
+        trained(), DetectConfig(window=20, min_frames=6, stride=1),
+        landmarker=ScriptedLandmarker(frames),
+    )  # fmt: skip
+    results = [detector.push_landmarks(points, size=(SIZE, SIZE)) for points in frames]
+    first = next(i for i, p in enumerate(results) if p is not None)
+    assert first == 10  # the 6th face frame
+    # The window slides: after 20 frames only the last 20 are held.
+    assert len(detector._frames) == 20
+
+
+def test_window_slides_and_classifies_recent_motion():
+    still = [face()] * 20
+    moving = [face(4 * np.sin(np.pi * t / 9) ** 2) for t in range(10)]
+    config = DetectConfig(window=10, min_frames=10, stride=10)
+    detector = StreamingDetector(trained(), config, landmarker=ScriptedLandmarker([]))
+    labels = []
+    for points in still + moving:
+        prediction = detector.push_landmarks(points, 0.0, size=(SIZE, SIZE))
+        if prediction is not None:
+            labels.append((prediction.label, round(prediction.motion, 1)))
+    assert [label for label, _ in labels] == ["still", "still", "moving"]
+    assert labels[0][1] == 0.0
+    assert labels[2][1] > 1.0
+
+
+def test_motion_gate_skips_still_windows():
+    still = [face()] * 10
+    moving = [face(4 * np.sin(np.pi * t / 9) ** 2) for t in range(10)]
+    config = DetectConfig(window=10, min_frames=10, stride=10, motion_threshold=0.5)
+    detector = StreamingDetector(trained(), config, landmarker=ScriptedLandmarker([]))
+    results = [
+        detector.push_landmarks(points, size=(SIZE, SIZE)) for points in still + moving
+    ]
+    emitted = [p for p in results if p is not None]
+    assert len(emitted) == 1 and emitted[0].frame == 19
+    assert detector.n_gated == 1
+
+
+def test_motion_energy_is_in_pixels_and_ignores_head_motion():
+    moving = np.stack([face(3.0 * (t == 4)) for t in range(9)])
+    energy = motion_energy(moving, SIZE, SIZE)
+    # 6 landmarks move 3 px in one frame: the 10 most displaced average 1.8.
+    assert energy == pytest.approx(6 * 3 / 10, rel=0.05)
+    turned = moving.copy()
+    angle = 0.1
+    rotation = np.array(
+        [[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]]
+    )
+    turned[4:, :, :2] = (turned[4:, :, :2] - 0.5) @ rotation.T + 0.52
+    assert motion_energy(turned, SIZE, SIZE) == pytest.approx(energy, rel=0.05)
+
+
+def test_window_comes_from_the_models_clip_duration():
+    model = trained({"clips": {"median_seconds": 0.5, "median_frames": 100}})
+    assert window_frames(model, 30.0, DetectConfig()) == 15
+    assert window_frames(model, None, DetectConfig()) == 100
+    assert window_frames(model, 30.0, DetectConfig(window=40)) == 40
+    assert window_frames(trained(), None, DetectConfig()) == 10  # max(8, min_frames)
+    assert window_frames(model, 10.0, DetectConfig(min_frames=12)) == 12
+
+
+def test_a_landmarker_with_another_landmark_count_is_refused():
+    with pytest.raises(DataError, match="gives 478 landmarks but model"):
+        StreamingDetector(trained(), landmarker=ScriptedLandmarker([], 478))
+
+
+def test_predict_clips_keeps_order_and_reports_each_failure(tmp_path):
+    report = predict_clips(trained(), [str(tmp_path / "nope.mp4"), "a/b"], store=None)
+    assert [item.clip for item in report.clips] == [str(tmp_path / "nope.mp4"), "a/b"]
+    assert all(item.error for item in report.clips)
+    assert set(report.failures) == {str(tmp_path / "nope.mp4"), "a/b"}
+    text = format_predictions(report, "table")
+    assert text.splitlines()[0].split() == [
+        "clip", "predicted", "probability", "p_still", "p_moving",
+    ]  # fmt: skip
+    assert text.splitlines()[1].split()[1] == "failed"
