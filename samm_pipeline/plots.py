@@ -3,6 +3,11 @@
 Every function returns a :class:`matplotlib.figure.Figure` built without
 ``pyplot`` (so no GUI backend and no global state) and never calls ``show``;
 save it with ``figure.savefig(path)`` or let Jupyter display it.
+
+The run-report figures (confusion matrix, training curves) live here; the
+figures of a landmark store (face mesh, region motion, preprocessing stages,
+class motion heatmap, dataset overview, animation) live in
+:mod:`samm_pipeline.plots_store` and are re-exported here.
 """
 
 from __future__ import annotations
@@ -11,6 +16,34 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+
+from samm_pipeline.plots_store import (
+    class_motion_profiles,
+    plot_class_motion_heatmap,
+    plot_dataset_overview,
+    plot_face_mesh,
+    plot_preprocessing,
+    plot_region_motion,
+    region_motion,
+    run_figures,
+    save_clip_animation,
+    write_store_figures,
+)
+
+__all__ = [
+    "class_motion_profiles",
+    "plot_class_motion_heatmap",
+    "plot_confusion_matrix",
+    "plot_dataset_overview",
+    "plot_face_mesh",
+    "plot_preprocessing",
+    "plot_region_motion",
+    "plot_training_curves",
+    "region_motion",
+    "run_figures",
+    "save_clip_animation",
+    "write_store_figures",
+]
 
 
 def _figure(width: float, height: float) -> Any:
