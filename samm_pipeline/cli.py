@@ -158,6 +158,46 @@ def _path_or_config(value: Path | None, configured: str, option: str) -> Path:
     raise click.UsageError(f"give {option} (or set it under [paths] in --config)")
 
 
+def _engine_options(section: str, what: str) -> Any:
+    """``--backend`` and ``--scheduler`` for a command, overriding ``[section]``."""
+
+    def decorate(command: Any) -> Any:
+        command = click.option(
+            "--scheduler",
+            default=None,
+            metavar="ADDRESS",
+            help=f"Dask scheduler (tcp://HOST:8786) for {what}; implies "
+            f"--backend dask; none: a local cluster [{section}.scheduler].",
+        )(command)
+        return click.option(
+            "--backend",
+            type=click.Choice(["loky", "threading", "dask"]),
+            default=None,
+            help=f"Where {what} run: loky processes, threads, or a Dask "
+            f"cluster [{section}.backend].",
+        )(command)
+
+    return decorate
+
+
+def _engine_overrides(
+    section: str, backend: str | None, scheduler: str | None
+) -> dict[str, Any]:
+    """Config overrides for the two options (a scheduler means Dask)."""
+    if scheduler and backend is None:
+        backend = "dask"
+    return {f"{section}.backend": backend, f"{section}.scheduler": scheduler}
+
+
+def _store_or_config(value: str | None, configured: str) -> Path | str:
+    """The store: CLI value, else [paths] store; URLs stay strings."""
+    from samm_pipeline.io.store import store_location
+
+    if value is None and not configured:
+        raise click.UsageError("give --store (or set it under [paths] in --config)")
+    return store_location(value if value is not None else configured)
+
+
 @cli.command("extract")
 @click.argument(
     "data_dir", required=False, type=click.Path(file_okay=False, path_type=Path)
@@ -165,9 +205,9 @@ def _path_or_config(value: Path | None, configured: str, option: str) -> Path:
 @click.option(
     "--store",
     "store_path",
-    type=click.Path(path_type=Path),
     default=None,
-    help="Zarr store to create or complete [paths.store].",
+    help="Zarr store to create or complete: a folder or an fsspec URL "
+    "(s3://...) [paths.store].",
 )
 @click.option(
     "--layout",
@@ -197,17 +237,20 @@ def _path_or_config(value: Path | None, configured: str, option: str) -> Path:
     help="Re-extract every clip (deletes a store made with other settings).",
 )
 @click.option("--strict", is_flag=True, help="Exit 1 when any clip failed.")
+@_engine_options("extract", "clips")
 @click.pass_context
 def extract_command(
     ctx: click.Context,
     data_dir: Path | None,
-    store_path: Path | None,
+    store_path: str | None,
     layout: str | None,
     jobs: int | None,
     subject_pattern: str | None,
     annotations: str | None,
     overwrite: bool,
     strict: bool,
+    backend: str | None,
+    scheduler: str | None,
 ) -> None:
     """Extract FaceMesh landmarks of every clip under DATA_DIR into the store.
 
@@ -222,15 +265,16 @@ def extract_command(
             "extract.jobs": jobs,
             "extract.subject_pattern": subject_pattern,
             "extract.annotations": annotations,
+            **_engine_overrides("extract", backend, scheduler),
         },
     )
     data_dir = _path_or_config(data_dir, config.paths.data, "DATA_DIR")
-    store_path = _path_or_config(store_path, config.paths.store, "--store")
+    store = _store_or_config(store_path, config.paths.store)
     from samm_pipeline.extract import run_extraction
 
     report = run_extraction(
         data_dir,
-        store_path,
+        store,
         config.extract,
         overwrite=overwrite,
         progress=not ctx.obj["quiet"],
@@ -241,7 +285,7 @@ def extract_command(
     if report.failures:
         click.echo(
             f"{len(report.failures)} failure(s); see them again with "
-            f"`samm-pipeline inspect --store {store_path}`",
+            f"`samm-pipeline inspect --store {store}`",
             err=True,
         )
         if strict:
@@ -252,18 +296,16 @@ def extract_command(
 @click.option(
     "--store",
     "store_path",
-    type=click.Path(path_type=Path),
     default=None,
-    help="Zarr store to describe [paths.store].",
+    help="Zarr store to describe, a folder or an fsspec URL [paths.store].",
 )
 @click.pass_context
-def inspect_command(ctx: click.Context, store_path: Path | None) -> None:
+def inspect_command(ctx: click.Context, store_path: str | None) -> None:
     """Describe a landmark store: classes, clips, frames, missing faces, failures."""
     config = _load(ctx)
-    store_path = _path_or_config(store_path, config.paths.store, "--store")
     from samm_pipeline.io.store import open_store
 
-    store = open_store(store_path)
+    store = open_store(_store_or_config(store_path, config.paths.store))
     table = store.class_summary()
     extractor = store.extractor
     made_with = f"{extractor.get('name', '?')} {extractor.get('mediapipe_version', '')}"
@@ -279,13 +321,61 @@ def inspect_command(ctx: click.Context, store_path: Path | None) -> None:
         click.echo(f"  {item}: {reason}")
 
 
+@cli.command("plot")
+@click.option(
+    "--store",
+    "store_path",
+    default=None,
+    help="Zarr store to draw, a folder or an fsspec URL [paths.store].",
+)
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder for the PNG files (created).",
+)
+@click.option("--key", default=None, help="Clip of the per-clip figures (CLASS/CLIP).")
+@click.option(
+    "--run",
+    "run_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="A train --output folder: adds training curves and confusion matrix.",
+)
+@click.option("--dpi", type=click.IntRange(30, 600), default=100, show_default=True)
+@click.pass_context
+def plot_command(
+    ctx: click.Context,
+    store_path: str | None,
+    output: Path,
+    key: str | None,
+    run_dir: Path | None,
+    dpi: int,
+) -> None:
+    """Draw the inspection figures of a store (and a run) as PNG files.
+
+    Dataset overview, class-average motion heatmap, and for one clip (--key,
+    default the first): face mesh, region motion, preprocessing stages (with
+    the [align] settings of --config).
+    """
+    config = _load(ctx)
+    from samm_pipeline.io.store import open_store
+    from samm_pipeline.plots import write_store_figures
+
+    store = open_store(_store_or_config(store_path, config.paths.store))
+    written = write_store_figures(
+        store, output, key=key, run_dir=run_dir, config=config.align, dpi=dpi
+    )
+    for path in written.values():
+        click.echo(str(path))
+
+
 @cli.command("train")
 @click.option(
     "--store",
     "store_path",
-    type=click.Path(path_type=Path),
     default=None,
-    help="Landmark store [paths.store].",
+    help="Landmark store, a folder or an fsspec URL [paths.store].",
 )
 @click.option(
     "--output",
@@ -314,10 +404,11 @@ def inspect_command(ctx: click.Context, store_path: Path | None) -> None:
     "--jobs", type=int, default=None, help="LOSO folds in parallel [evaluate.jobs]."
 )
 @click.option("--overwrite", is_flag=True, help="Replace a non-empty --output.")
+@_engine_options("evaluate", "LOSO folds")
 @click.pass_context
 def train_command(
     ctx: click.Context,
-    store_path: Path | None,
+    store_path: str | None,
     output: Path | None,
     protocol: str | None,
     labels: str | None,
@@ -326,6 +417,8 @@ def train_command(
     seed: int | None,
     jobs: int | None,
     overwrite: bool,
+    backend: str | None,
+    scheduler: str | None,
 ) -> None:
     """Train and evaluate the model from a landmark store (never the videos).
 
@@ -341,14 +434,15 @@ def train_command(
             "train.batch_size": batch_size,
             "train.seed": seed,
             "evaluate.jobs": jobs,
+            **_engine_overrides("evaluate", backend, scheduler),
         },
     )
-    store_path = _path_or_config(store_path, config.paths.store, "--store")
+    store = _store_or_config(store_path, config.paths.store)
     output = _path_or_config(output, config.paths.output, "--output")
     from samm_pipeline.run import run_training
 
     report = run_training(
-        store_path,
+        store,
         output,
         config,
         overwrite=overwrite,
