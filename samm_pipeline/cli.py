@@ -342,6 +342,13 @@ def inspect_command(ctx: click.Context, store_path: str | None) -> None:
     default=None,
     help="A train --output folder: adds training curves and confusion matrix.",
 )
+@click.option(
+    "--figure",
+    "names",
+    multiple=True,
+    help="Draw only this figure (repeatable): dataset_overview, face_mesh, "
+    "region_motion, preprocessing, class_motion_heatmap.",
+)
 @click.option("--dpi", type=click.IntRange(30, 600), default=100, show_default=True)
 @click.pass_context
 def plot_command(
@@ -350,13 +357,14 @@ def plot_command(
     output: Path,
     key: str | None,
     run_dir: Path | None,
+    names: tuple[str, ...],
     dpi: int,
 ) -> None:
     """Draw the inspection figures of a store (and a run) as PNG files.
 
     Dataset overview, class-average motion heatmap, and for one clip (--key,
     default the first): face mesh, region motion, preprocessing stages (with
-    the [align] settings of --config).
+    the [align] settings of --config). Prints the paths written.
     """
     config = _load(ctx)
     from samm_pipeline.io.store import open_store
@@ -364,7 +372,13 @@ def plot_command(
 
     store = open_store(_store_or_config(store_path, config.paths.store))
     written = write_store_figures(
-        store, output, key=key, run_dir=run_dir, config=config.align, dpi=dpi
+        store,
+        output,
+        key=key,
+        run_dir=run_dir,
+        config=config.align,
+        names=names or None,
+        dpi=dpi,
     )
     for path in written.values():
         click.echo(str(path))

@@ -5,9 +5,10 @@ Every function returns a :class:`matplotlib.figure.Figure` built without
 save it with ``figure.savefig(path)`` or let Jupyter display it.
 
 The run-report figures (confusion matrix, training curves) live here; the
-figures of a landmark store (face mesh, region motion, preprocessing stages,
-class motion heatmap, dataset overview, animation) live in
-:mod:`samm_pipeline.plots_store` and are re-exported here.
+figures of one clip (face mesh, region motion, preprocessing stages,
+animation) in :mod:`samm_pipeline.plots_clip` and of a whole store (class
+motion heatmap, dataset overview, a run's figures) in
+:mod:`samm_pipeline.plots_store`; all are re-exported here.
 """
 
 from __future__ import annotations
@@ -17,16 +18,18 @@ from typing import Any
 
 import numpy as np
 
-from samm_pipeline.plots_store import (
-    class_motion_profiles,
-    plot_class_motion_heatmap,
-    plot_dataset_overview,
+from samm_pipeline.plots_clip import (
     plot_face_mesh,
     plot_preprocessing,
     plot_region_motion,
     region_motion,
-    run_figures,
     save_clip_animation,
+)
+from samm_pipeline.plots_store import (
+    class_motion_profiles,
+    plot_class_motion_heatmap,
+    plot_dataset_overview,
+    run_figures,
     write_store_figures,
 )
 

@@ -275,3 +275,20 @@ def test_plot_command_writes_every_figure(store, tmp_path):
     )
     assert missing.exit_code == 1
     assert missing.output.startswith("error: no complete entry 'x/y'")
+
+
+def test_plot_command_draws_only_the_figures_asked_for(store, tmp_path):
+    runner = CliRunner()
+    output = tmp_path / "two"
+    args = ["plot", "--store", str(store.path), "--output", str(output), "--dpi", "40"]
+    result = runner.invoke(
+        cli, [*args, "--figure", "region_motion", "--figure", "dataset_overview"]
+    )
+    assert result.exit_code == 0, result.output
+    assert sorted(path.name for path in output.iterdir()) == [
+        "dataset_overview.png",
+        "region_motion.png",
+    ]
+    wrong = runner.invoke(cli, [*args, "--figure", "heatmap"])
+    assert wrong.exit_code == 1
+    assert wrong.output.startswith("error: unknown figure(s) heatmap; choose from")
