@@ -164,3 +164,18 @@ def test_detect_refuses_a_camera_that_does_not_open(demo_run):
     assert result.exit_code == 1
     assert result.stderr.startswith("error: camera 97 does not open")
     assert result.stderr.count("\n") == 1
+
+
+def test_a_model_json_that_disagrees_with_model_keras_is_refused(demo_run, tmp_path):
+    import shutil
+
+    from samm_pipeline.errors import DataError
+
+    workdir, _ = demo_run
+    copy = tmp_path / "run"
+    shutil.copytree(workdir / "run", copy)
+    meta = json.loads((copy / "model.json").read_text())
+    meta["classes"] = meta["classes"][:-1]
+    (copy / "model.json").write_text(json.dumps(meta))
+    with pytest.raises(DataError, match="disagrees with"):
+        load_trained(copy)

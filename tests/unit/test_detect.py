@@ -163,3 +163,53 @@ def test_predict_clips_keeps_order_and_reports_each_failure(tmp_path):
         "clip", "predicted", "probability", "p_still", "p_moving",
     ]  # fmt: skip
     assert text.splitlines()[1].split()[1] == "failed"
+
+
+def test_store_keys_with_another_landmark_count_are_refused(tmp_path):
+    from samm_pipeline.io.store import StoreWriter
+
+    writer = StoreWriter(tmp_path / "s.zarr", extractor={"name": "t"}, n_landmarks=468)
+    frames = np.repeat(face()[None], 12, axis=0)
+    writer.write_clip("still/c1", frames, {"width": SIZE, "height": SIZE})
+    report = predict_clips(trained(n_landmarks=478), ["still/c1"], store=writer.path)
+    (item,) = report.clips
+    assert item.kind == "store" and item.probabilities is None
+    assert "has 468 landmarks but the model was trained on 478" in item.error
+
+    ok = predict_clips(trained(), ["still/c1"], store=writer.path).clips[0]
+    assert ok.error is None and ok.predicted == "still"
+
+
+@pytest.mark.parametrize(
+    ("make", "fragment"),
+    [
+        (lambda run: None, "not found; give the --output folder"),
+        (lambda run: run.mkdir(), "model.json not found"),
+        (
+            lambda run: (run.mkdir(), (run / "model.json").write_text("{oops")),
+            "model.json cannot be read",
+        ),
+        (
+            lambda run: (run.mkdir(), (run / "INCOMPLETE").write_text("")),
+            "interrupted run",
+        ),
+        (
+            lambda run: (
+                run.mkdir(),
+                (run / "model.json").write_text('{"format": "samm-pipeline-model"}'),
+            ),
+            "model.keras not found",
+        ),
+    ],
+)
+def test_cli_predict_refuses_a_bad_model_folder(tmp_path, make, fragment):
+    from click.testing import CliRunner
+
+    from samm_pipeline.cli import cli
+
+    run = tmp_path / "run"
+    make(run)
+    result = CliRunner().invoke(cli, ["predict", "--model", str(run), "a/b"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+    assert fragment in result.stderr
