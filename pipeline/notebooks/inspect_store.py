@@ -27,10 +27,12 @@
 # - `SAMM_PIPELINE_KEY`: the clip to look at (default: the first);
 # - `SAMM_PIPELINE_FIGURES`: when set, every figure is also saved there as PNG.
 #
-# Paths are relative to the folder you start Jupyter (or Python) from: start
-# it in the repository root.
+# Relative paths are looked up from the working folder and then from its
+# parents, so the defaults work whether the kernel starts in the repository
+# root or in `pipeline/notebooks/` (as Jupyter and VS Code do).
 
 # %%
+import io
 import os
 from pathlib import Path
 
@@ -44,26 +46,43 @@ from samm_pipeline.plots import (
     run_figures,
 )
 
-STORE = Path(os.environ.get("SAMM_PIPELINE_STORE", "data/demo/landmarks.zarr"))
-RUN = Path(os.environ.get("SAMM_PIPELINE_RUN", "data/demo/run"))
+
+def find(path: str) -> Path:
+    """``path`` from the working folder, else from the nearest parent that has it."""
+    if Path(path).is_absolute():
+        return Path(path)
+    for base in (Path.cwd(), *Path.cwd().parents):
+        if (base / path).exists():
+            return base / path
+    return Path(path)
+
+
+STORE = find(os.environ.get("SAMM_PIPELINE_STORE", "data/demo/landmarks.zarr"))
+RUN = find(os.environ.get("SAMM_PIPELINE_RUN", "data/demo/run"))
 KEY = os.environ.get("SAMM_PIPELINE_KEY") or None
 FIGURES = os.environ.get("SAMM_PIPELINE_FIGURES") or None
 saved: dict[str, Path] = {}
 
 
 def show(figure, name: str) -> None:
-    """Display a figure in Jupyter (no pyplot needed); save it when FIGURES is set."""
+    """Display a figure in Jupyter (no pyplot needed); save it when FIGURES is set.
+
+    The figure is shown as a PNG image, so no matplotlib backend has to be
+    set up in the kernel.
+    """
     if FIGURES:
         Path(FIGURES).mkdir(parents=True, exist_ok=True)
         saved[name] = Path(FIGURES) / f"{name}.png"
         figure.savefig(saved[name], dpi=90)
     try:
         from IPython import get_ipython
-        from IPython.display import display
+        from IPython.display import Image, display
     except ImportError:  # plain Python: nothing to display
         return
     if get_ipython() is not None:
-        display(figure)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=90)
+        display(Image(buffer.getvalue()))
 
 
 # %% [markdown]
