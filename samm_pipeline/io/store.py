@@ -43,6 +43,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from samm_pipeline.errors import DataError, OutputExistsError
+from samm_pipeline.faults import checkpoint
 from samm_pipeline.landmarks import N_COORDS, SEQUENCE_DIMS, VALID_LANDMARK_COUNTS
 
 logger = logging.getLogger(__name__)
@@ -736,7 +737,9 @@ class StoreWriter:
         )
         if data.shape[0]:
             array[...] = data
+        checkpoint("store.data-written")
         array.attrs.update({"complete": True})
+        checkpoint("store.clip-complete")
 
     def record_failure(self, item: str, reason: str) -> None:
         """Record why ``item`` (a key or a dataset item) was not extracted."""
