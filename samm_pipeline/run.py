@@ -40,6 +40,7 @@ from samm_pipeline.dataset import (
 )
 from samm_pipeline.errors import DataError, OutputExistsError
 from samm_pipeline.evaluate import Evaluation, evaluate_predictions
+from samm_pipeline.faults import checkpoint
 from samm_pipeline.train import ProtocolResult, run_protocol
 
 logger = logging.getLogger(__name__)
@@ -104,6 +105,18 @@ def check_output(output: Path, overwrite: bool) -> None:
         raise OutputExistsError(
             f"output folder {output} is not empty; pass --overwrite to replace it "
             "or choose another --output"
+        )
+    leftovers = sorted(
+        path.name
+        for pattern in (f".{output.name}.partial-*", f".{output.name}.replaced-*")
+        for path in output.parent.glob(pattern)
+    )
+    if leftovers:
+        logger.warning(
+            "%s holds folders left by interrupted runs (%s); they are not runs "
+            "and are safe to delete",
+            output.parent,
+            ", ".join(leftovers),
         )
 
 
@@ -329,13 +342,34 @@ def _write_artifacts(
         ).savefig(staging / "confusion_matrix.png", dpi=110)
         plot_training_curves(history).savefig(staging / "training_curves.png", dpi=110)
         (staging / "report.md").write_text(_report_markdown(report, evaluation, meta))
+        checkpoint("run.artifacts-written")
         (staging / "INCOMPLETE").unlink()
-        if output.exists():
-            shutil.rmtree(output)
-        os.replace(staging, output)
+        _swap_into_place(staging, output)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _swap_into_place(staging: Path, output: Path) -> None:
+    """Rename the finished staging folder to ``output``, keeping the old run
+    until the new one is in place.
+
+    Notes
+    -----
+    Both steps are renames within one folder, so at every instant ``output``
+    is the old complete run, the new complete run, or (between the two
+    renames only) absent with both runs complete beside it; it is never a
+    mix, and a half-written run always carries its ``INCOMPLETE`` marker.
+    """
+    if not output.exists():
+        os.replace(staging, output)
+        return
+    aside = Path(
+        tempfile.mkdtemp(prefix=f".{output.name}.replaced-", dir=output.parent)
+    )
+    os.replace(output, aside / output.name)
+    os.replace(staging, output)
+    shutil.rmtree(aside, ignore_errors=True)
 
 
 def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
