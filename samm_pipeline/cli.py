@@ -9,6 +9,7 @@ usage errors exit 2. Heavy modules are imported inside commands so that
 
 from __future__ import annotations
 
+import errno
 import logging
 import sys
 from pathlib import Path
@@ -40,9 +41,28 @@ class SammGroup(click.Group):
             return super().invoke(ctx)
         except SammError as error:
             raise UserError(str(error)) from None
+        except OSError as error:
+            if error.errno not in _STORAGE_ERRNOS:
+                raise
+            raise UserError(_storage_message(error)) from None
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
+
+
+_STORAGE_ERRNOS = frozenset(
+    {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO}
+)
+"""Write failures of the disk itself, as opposed to bugs: shown as one line."""
+
+
+def _storage_message(error: OSError) -> str:
+    """One line for a full, read-only or failing disk, naming the file."""
+    where = f" writing {error.filename}" if error.filename else ""
+    return (
+        f"{error.strerror or error}{where}; free space (or choose another location) "
+        "and run again: finished work is kept and unfinished work is redone"
+    )
 
 
 def _configure_logging(verbose: int, quiet: int) -> None:
