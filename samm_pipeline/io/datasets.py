@@ -759,10 +759,19 @@ def _discover_sheet(
         filename = _cell_text(table.cell(cells, "filename"))
         class_name = _cell_text(table.cell(cells, "class"))
         if subject_number is None or not filename or not class_name:
-            problems.add(
-                item,
-                "row lacks a subject, filename or emotion; row not used",
+            raw_subject = _cell_text(table.cell(cells, "subject"))
+            wrong = (
+                [
+                    f"subject {raw_subject!r} is not a number"
+                    if raw_subject
+                    else "no subject"
+                ]
+                if subject_number is None
+                else []
             )
+            wrong += [] if filename else ["no filename"]
+            wrong += [] if class_name else ["no emotion"]
+            problems.add(item, f"{', '.join(wrong)}; row not used")
             continue
         subject = subjects.get(subject_number, "")
         folder = clip_dirs.get((subject, filename))

@@ -122,7 +122,10 @@ def list_frame_files(folder: Path) -> list[Path]:
             names = [
                 entry.name
                 for entry in entries
-                if _is_image_name(entry.name) and entry.is_file()
+                # A dangling link named like a frame is kept, so that reading
+                # it fails loudly instead of the clip silently losing a frame.
+                if _is_image_name(entry.name)
+                and (entry.is_file() or entry.is_symlink())
             ]
     except OSError as error:
         raise DataError(
