@@ -9,7 +9,6 @@ usage errors exit 2. Heavy modules are imported inside commands so that
 
 from __future__ import annotations
 
-import errno
 import logging
 import sys
 from pathlib import Path
@@ -19,7 +18,7 @@ import click
 
 from samm_pipeline import __version__
 from samm_pipeline.config import Config, apply_overrides, config_to_toml, load_config
-from samm_pipeline.errors import SammError
+from samm_pipeline.errors import SammError, storage_error
 
 logger = logging.getLogger("samm_pipeline")
 
@@ -42,27 +41,13 @@ class SammGroup(click.Group):
         except SammError as error:
             raise UserError(str(error)) from None
         except OSError as error:
-            if error.errno not in _STORAGE_ERRNOS:
+            failure = storage_error(error, error.filename or "a file")
+            if failure is None:
                 raise
-            raise UserError(_storage_message(error)) from None
+            raise UserError(str(failure)) from None
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
-
-
-_STORAGE_ERRNOS = frozenset(
-    {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO}
-)
-"""Write failures of the disk itself, as opposed to bugs: shown as one line."""
-
-
-def _storage_message(error: OSError) -> str:
-    """One line for a full, read-only or failing disk, naming the file."""
-    where = f" writing {error.filename}" if error.filename else ""
-    return (
-        f"{error.strerror or error}{where}; free space (or choose another location) "
-        "and run again: finished work is kept and unfinished work is redone"
-    )
 
 
 def _configure_logging(verbose: int, quiet: int) -> None:

@@ -7,6 +7,8 @@ to do next; the CLI prints it as ``error: <message>`` and exits with status 1.
 
 from __future__ import annotations
 
+import errno
+
 
 class SammError(Exception):
     """Base class for user-facing errors (printed as one line, exit status 1)."""
@@ -26,3 +28,34 @@ class DataError(SammError):
 
 class OutputExistsError(SammError):
     """An output location is not empty and ``--overwrite`` was not given."""
+
+
+class StorageError(SammError):
+    """The disk refused a write: full, over quota, read-only or failing."""
+
+
+STORAGE_ERRNOS = frozenset(
+    {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO}
+)
+"""``errno`` values that mean the storage failed, not the program."""
+
+
+def storage_error(error: OSError, where: str) -> StorageError | None:
+    """A one-line :class:`StorageError` for a failed write, or ``None``.
+
+    ``None`` when ``error`` is not a storage failure (a bug to re-raise).
+
+    >>> import errno
+    >>> full = OSError(errno.ENOSPC, "No space left on device")
+    >>> str(storage_error(full, "store s")).split(";")[0]
+    'No space left on device writing store s'
+    >>> storage_error(FileNotFoundError(errno.ENOENT, "gone"), "x") is None
+    True
+    """
+    if error.errno not in STORAGE_ERRNOS:
+        return None
+    return StorageError(
+        f"{error.strerror or error} writing {where}; free space (or choose "
+        "another location) and run again: finished work is kept and unfinished "
+        "work is redone"
+    )

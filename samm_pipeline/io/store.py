@@ -35,6 +35,7 @@ import math
 import os
 import shutil
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from samm_pipeline.errors import DataError, OutputExistsError
+from samm_pipeline.errors import DataError, OutputExistsError, storage_error
 from samm_pipeline.faults import checkpoint
 from samm_pipeline.landmarks import N_COORDS, SEQUENCE_DIMS, VALID_LANDMARK_COUNTS
 
@@ -722,6 +723,28 @@ class StoreWriter:
                 f"{key}: landmarks must be (n_frames, {self.n_landmarks}, 3), "
                 f"got {data.shape}"
             )
+        with self._writing(key):
+            self._write_entry(key, class_name, clip, data, attrs)
+
+    @contextmanager
+    def _writing(self, what: str) -> Iterator[None]:
+        """Turn a full or failing disk into one line naming the store."""
+        try:
+            yield
+        except OSError as error:
+            failure = storage_error(error, f"{what} to store {self.path}")
+            if failure is None:
+                raise
+            raise failure from None
+
+    def _write_entry(
+        self,
+        key: str,
+        class_name: str,
+        clip: str,
+        data: NDArray[np.float32],
+        attrs: Mapping[str, Any],
+    ) -> None:
         group = self._root.require_group(class_name)
         entry_attrs = _clean_attrs({**attrs, "class": class_name, "clip": clip})
         entry_attrs["complete"] = False
@@ -744,19 +767,23 @@ class StoreWriter:
     def record_failure(self, item: str, reason: str) -> None:
         """Record why ``item`` (a key or a dataset item) was not extracted."""
         self.failures[item] = " ".join(reason.split())
-        self._root.attrs.update({"failures": dict(sorted(self.failures.items()))})
+        with self._writing("the failure table"):
+            self._root.attrs.update({"failures": dict(sorted(self.failures.items()))})
 
     def clear_failure(self, item: str) -> None:
         """Forget an earlier failure of ``item`` (it was extracted now)."""
         if self.failures.pop(item, None) is not None:
-            self._root.attrs.update({"failures": dict(sorted(self.failures.items()))})
+            with self._writing("the failure table"):
+                failures = dict(sorted(self.failures.items()))
+                self._root.attrs.update({"failures": failures})
 
     def replace_failures(self, failures: Mapping[str, str]) -> None:
         """Set the whole failure table at once."""
         self.failures = {
             item: " ".join(reason.split()) for item, reason in failures.items()
         }
-        self._root.attrs.update({"failures": dict(sorted(self.failures.items()))})
+        with self._writing("the failure table"):
+            self._root.attrs.update({"failures": dict(sorted(self.failures.items()))})
 
 
 def _settings_difference(existing: Mapping[str, Any], wanted: Mapping[str, Any]) -> str:
