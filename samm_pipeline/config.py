@@ -46,6 +46,7 @@ LabelScheme = Literal["asis", "samm5", "megc3", "custom"]
 EvalProtocol = Literal["holdout", "loso"]
 LosoSelection = Literal["fixed", "inner"]
 ClassWeight = Literal["none", "balanced"]
+Backend = Literal["loky", "threading", "dask"]
 
 
 def _opt(
@@ -92,6 +93,12 @@ class ExtractConfig:
         0.0, "frame rate for image folders without one (0: from dataset)", ge=0
     )
     jobs: int = _opt(0, "worker processes (0: all cores)", ge=0)
+    backend: Backend = _opt(
+        "loky", "loky (processes), threading, or dask (a Dask cluster)"
+    )
+    scheduler: str = _opt(
+        "", "Dask scheduler address (backend = 'dask'; empty: a local cluster)"
+    )
 
 
 @dataclass(frozen=True)
@@ -168,6 +175,12 @@ class EvaluateConfig:
     )
     loso_epochs: int = _opt(30, "epochs per fold when loso_selection = fixed", ge=1)
     jobs: int = _opt(1, "folds trained in parallel", ge=1)
+    backend: Backend = _opt(
+        "loky", "LOSO folds on loky (processes), threading, or dask (a Dask cluster)"
+    )
+    scheduler: str = _opt(
+        "", "Dask scheduler address (backend = 'dask'; empty: a local cluster)"
+    )
 
 
 @dataclass(frozen=True)
@@ -332,6 +345,18 @@ def _cross_check(config: Config, problems: list[str]) -> None:
             "[train] labels = 'custom' needs a [train.label_map] table "
             "mapping store classes to labels"
         )
+    for name in ("extract", "evaluate"):
+        section = getattr(config, name)
+        if section.scheduler and section.backend != "dask":
+            problems.append(
+                f"[{name}] scheduler is set but backend is {section.backend!r}; "
+                "set backend = 'dask' (--backend dask) or remove the scheduler"
+            )
+        if any(char.isspace() for char in section.scheduler):
+            problems.append(
+                f"[{name}] scheduler {section.scheduler!r} contains spaces; give "
+                "an address such as 'tcp://10.0.0.5:8786'"
+            )
     if config.detect.window and config.detect.min_frames > config.detect.window:
         problems.append(
             f"[detect] min_frames ({config.detect.min_frames}) must be <= window "

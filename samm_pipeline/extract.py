@@ -21,6 +21,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,8 +34,14 @@ from samm_pipeline.errors import DataError, SammError
 from samm_pipeline.facemesh import FaceMeshLandmarker, Landmarker, mediapipe_version
 from samm_pipeline.io.datasets import ClipRecord, discover_clips
 from samm_pipeline.io.frames import iter_frames, probe
-from samm_pipeline.io.store import Fingerprint, StoreWriter, make_key
+from samm_pipeline.io.store import (
+    Fingerprint,
+    StoreWriter,
+    make_key,
+    store_location,
+)
 from samm_pipeline.landmarks import N_LANDMARKS_MESH, N_LANDMARKS_REFINED
+from samm_pipeline.parallel import Task, dask_client, run_tasks
 
 logger = logging.getLogger(__name__)
 
@@ -184,7 +191,7 @@ def extract_clip(
 class ExtractionReport:
     """Summary of one extraction run."""
 
-    store: Path
+    store: Path | str
     layout: str
     n_found: int = 0
     n_extracted: int = 0
@@ -217,25 +224,20 @@ def _run_parallel(
     config: ExtractConfig,
     jobs: int,
     landmarker_factory: LandmarkerFactory | None,
+    client: Any = None,
 ) -> Iterator[ClipResult]:
-    """Yield results in completion order (in-process when ``jobs == 1``)."""
-    if jobs == 1 or len(records) <= 1:
-        for record in records:
-            yield extract_clip(record, config, landmarker_factory)
-        return
-    from joblib import Parallel, delayed
+    """Yield results in completion order (in-process when ``jobs == 1``).
 
-    parallel = Parallel(
-        n_jobs=jobs,
-        backend="loky",
-        return_as="generator_unordered",
-        # One clip per task: clips are seconds of work, dispatch is ms.
-        batch_size=1,
-        pre_dispatch="2*n_jobs",
-    )
-    yield from parallel(
-        delayed(extract_clip)(record, config, landmarker_factory) for record in records
-    )
+    A clip whose worker died is resubmitted (see :func:`parallel.run_tasks`).
+    """
+    tasks = [
+        Task(record.key, extract_clip, (record, config, landmarker_factory))
+        for record in records
+    ]
+    for _, result in run_tasks(
+        tasks, backend=config.backend, jobs=jobs, client=client, what="clip"
+    ):
+        yield result
 
 
 def run_extraction(
@@ -298,7 +300,7 @@ def run_extraction(
         n_landmarks=n_landmarks,
         overwrite=overwrite,
     )
-    report = ExtractionReport(store=Path(store_path), layout=discovery.layout)
+    report = ExtractionReport(store=store_location(store_path), layout=discovery.layout)
 
     # Failures of earlier runs are re-derived: discovery problems now, clips
     # as they are retried. Failures of clips no longer in the dataset go.
@@ -344,41 +346,50 @@ def run_extraction(
     )
     bar = _Progress(len(todo), enabled=progress)
     try:
-        for result in _run_parallel(todo, config, jobs, landmarker_factory):
-            record = seen[result.key]
-            if result.landmarks is None:
-                writer.record_failure(result.key, result.error or "unknown error")
-            else:
-                fingerprint = fingerprints[result.key]
-                writer.write_clip(
-                    result.key,
-                    result.landmarks,
-                    {
-                        **result.attrs,
-                        "source": fingerprint.source,
-                        "source_size": fingerprint.size,
-                        "source_mtime_ns": fingerprint.mtime_ns,
-                    },
-                )
-                writer.clear_failure(result.key)
-                report.n_extracted += 1
-                report.n_frames += result.n_frames
-            bar.advance(result.n_frames)
-    except SammError:
-        raise
-    except Exception as error:
-        if type(error).__name__ == "TerminatedWorkerError":
-            raise SammError(
-                "an extraction worker process died (out of memory or a native "
-                f"crash: {error}); rerun the same command to continue, finished "
-                "clips are kept"
-            ) from None
-        raise
+        with _engine(config, jobs, bool(todo)) as client:
+            for result in _run_parallel(todo, config, jobs, landmarker_factory, client):
+                _write_result(writer, report, result, fingerprints[result.key])
+                bar.advance(result.n_frames)
     finally:
         bar.close()
     report.failures = dict(writer.failures)
     report.seconds = time.perf_counter() - start
     return report
+
+
+def _write_result(
+    writer: StoreWriter,
+    report: ExtractionReport,
+    result: ClipResult,
+    fingerprint: Fingerprint,
+) -> None:
+    """Write one worker result (or its failure) to the store."""
+    if result.landmarks is None:
+        writer.record_failure(result.key, result.error or "unknown error")
+        return
+    writer.write_clip(
+        result.key,
+        result.landmarks,
+        {
+            **result.attrs,
+            "source": fingerprint.source,
+            "source_size": fingerprint.size,
+            "source_mtime_ns": fingerprint.mtime_ns,
+        },
+    )
+    writer.clear_failure(result.key)
+    report.n_extracted += 1
+    report.n_frames += result.n_frames
+
+
+@contextmanager
+def _engine(config: ExtractConfig, jobs: int, needed: bool) -> Iterator[Any]:
+    """A Dask client for ``backend = "dask"`` (closed afterwards), else None."""
+    if config.backend != "dask" or not needed:
+        yield None
+        return
+    with dask_client(config.scheduler, jobs) as client:
+        yield client
 
 
 class _Progress:

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import logging
 import os
+import random
 import time
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +31,7 @@ from samm_pipeline.config import AugmentConfig, EvaluateConfig, TrainConfig
 from samm_pipeline.dataset import LabelledClips, holdout_split, loso_folds
 from samm_pipeline.errors import DataError
 from samm_pipeline.evaluate import uf1_uar
+from samm_pipeline.parallel import Task, dask_client, run_tasks, threads_per_task
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +65,36 @@ def set_seeds(seed: int) -> None:
     import keras
 
     keras.utils.set_random_seed(seed)
+
+
+@contextmanager
+def seeded(seed: int) -> Iterator[None]:
+    """Seed everything, and give Keras a private Python RNG for the duration.
+
+    Notes
+    -----
+    Keras draws the seed of every layer initialiser and dropout layer that
+    has none from Python's global :mod:`random`, when the layer is made.
+    Other threads may draw from it too: in a Dask worker, tornado's jittered
+    periodic callbacks do, so two runs of one fold with the same seed built
+    different initial weights (probabilities apart by up to 0.45 in the
+    tests). Inside this context Keras draws from ``random.Random(seed)``
+    instead, which yields exactly what the global one would after
+    ``random.seed(seed)`` with no other thread around, so results do not
+    change where nothing raced before.
+    """
+    set_seeds(seed)
+    try:
+        from keras.src.random import seed_generator
+    except ImportError:  # another Keras layout: keep the global RNG
+        yield
+        return
+    saved = seed_generator.python_random
+    seed_generator.python_random = random.Random(seed)
+    try:
+        yield
+    finally:
+        seed_generator.python_random = saved
 
 
 def _class_weights(labels: NDArray[np.integer], n_classes: int) -> dict[int, float]:
@@ -117,11 +150,28 @@ def fit_model(
         The fitted Keras model; one dict per epoch; the 1-based epoch whose
         weights the model holds.
     """
+    with seeded(seed):
+        return _fit(
+            train_x, train_y, n_classes, config,
+            val_x=val_x, val_y=val_y, epochs=epochs,
+        )  # fmt: skip
+
+
+def _fit(
+    train_x: NDArray[np.float32],
+    train_y: NDArray[np.int64],
+    n_classes: int,
+    config: TrainConfig,
+    *,
+    val_x: NDArray[np.float32] | None,
+    val_y: NDArray[np.int64] | None,
+    epochs: int | None,
+) -> tuple[Any, list[dict[str, float]], int]:
+    """The body of :func:`fit_model`, inside its seeded context."""
     import keras
 
     from samm_pipeline.model import build_model
 
-    set_seeds(seed)
     model = build_model(
         train_x.shape[1:], n_classes, learning_rate=config.learning_rate
     )
@@ -396,41 +446,49 @@ def _run_folds(
     augment: AugmentConfig,
     evaluate: EvaluateConfig,
 ) -> list[FoldResult]:
-    """LOSO folds, in this process or in ``jobs`` worker processes."""
+    """LOSO folds, in this process or on ``evaluate.backend``'s workers.
+
+    ``jobs`` folds run at once (loky, threading, or a local Dask cluster of
+    ``jobs`` workers; a Dask scheduler address brings its own workers). Each
+    fold's TensorFlow gets the cores of its host divided by the folds running
+    there. A fold lost with its worker process is run again.
+    """
     from tqdm.auto import tqdm
 
     seeds = [train.seed + index for index in range(len(folds_spec))]
     common = {"train": train, "augment": augment, "evaluate": evaluate}
     bar = tqdm(total=len(folds_spec), unit="fold", desc="LOSO", disable=not progress)
     results: list[FoldResult] = []
+    backend = evaluate.backend
     try:
-        if jobs <= 1:
-            configure_tensorflow()
-            for (name, train_idx, test_idx), seed in zip(
-                folds_spec, seeds, strict=True
-            ):
-                results.append(
-                    run_fold(
-                        name, data, train_idx, test_idx, seed=seed,
-                        validation=validation, **common,
-                    )
-                )  # fmt: skip
-                bar.update(1)
-        else:
-            from joblib import Parallel, delayed
-
-            threads = max(1, (os.cpu_count() or 1) // jobs)
-            parallel = Parallel(
-                n_jobs=jobs, backend="loky", return_as="generator_unordered"
-            )
-            jobs_spec = zip(folds_spec, seeds, strict=True)
-            for result in parallel(
-                delayed(run_fold)(
-                    name, data, train_idx, test_idx, seed=seed,
-                    validation=validation, threads=threads, **common,
+        with ExitStack() as stack:
+            client, threads = None, None
+            if backend == "dask":
+                client = stack.enter_context(dask_client(evaluate.scheduler, jobs))
+                threads = threads_per_task(client)
+            elif jobs > 1:
+                threads = max(1, (os.cpu_count() or 1) // jobs)
+            else:
+                configure_tensorflow()  # in this process
+            tasks = [
+                Task(
+                    name,
+                    run_fold,
+                    (name, data, train_idx, test_idx),
+                    {
+                        "seed": seed,
+                        "validation": validation,
+                        "threads": threads,
+                        **common,
+                    },
                 )
-                for (name, train_idx, test_idx), seed in jobs_spec
-            ):  # fmt: skip
+                for (name, train_idx, test_idx), seed in zip(
+                    folds_spec, seeds, strict=True
+                )
+            ]
+            for _, result in run_tasks(
+                tasks, backend=backend, jobs=jobs, client=client, what="fold"
+            ):
                 results.append(result)
                 bar.update(1)
     finally:

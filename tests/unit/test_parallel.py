@@ -1,0 +1,85 @@
+"""run_tasks on real loky and threading workers; a worker that really dies.
+
+A task here kills its own worker process (SIGKILL) the first time it runs,
+so the pool really breaks; the run must still return every result.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from samm_pipeline.errors import ConfigError, SammError
+from samm_pipeline.parallel import Task, is_worker_loss, run_tasks
+
+
+def square(value: int) -> int:
+    return value * value
+
+
+def die_once(value: int, marker: str) -> tuple[int, int]:
+    """Kill this worker process the first time any task runs; else square."""
+    try:
+        os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        return value * value, os.getpid()
+    os.kill(os.getpid(), signal.SIGKILL)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def always_die(value: int) -> int:
+    os.kill(os.getpid(), signal.SIGKILL)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+@pytest.mark.parametrize(("backend", "jobs"), [("threading", 2), ("loky", 1)])
+def test_every_task_comes_back_once(backend, jobs):
+    tasks = [Task(f"t{value}", square, (value,)) for value in range(7)]
+    results = dict(run_tasks(tasks, backend=backend, jobs=jobs))
+    assert results == {f"t{value}": value * value for value in range(7)}
+
+
+def test_a_task_error_is_not_retried():
+    tasks = [Task("bad", square, ("x",)), Task("good", square, (2,))]
+    with pytest.raises(TypeError):
+        list(run_tasks(tasks, backend="threading", jobs=2))
+
+
+def test_loky_worker_killed_mid_run_loses_no_task(tmp_path: Path):
+    """The first task SIGKILLs its loky worker: the pool breaks
+    (TerminatedWorkerError) and the unfinished tasks are resubmitted."""
+    marker = str(tmp_path / "died")
+    tasks = [Task(f"t{value}", die_once, (value, marker)) for value in range(6)]
+    results = dict(run_tasks(tasks, backend="loky", jobs=2))
+    assert os.path.exists(marker)
+    assert {name: value for name, (value, _) in results.items()} == {
+        f"t{value}": value * value for value in range(6)
+    }
+    assert os.getpid() not in {pid for _, pid in results.values()}
+
+
+def test_loky_workers_that_keep_dying_give_up_with_a_one_line_error():
+    tasks = [Task(f"t{value}", always_die, (value,)) for value in range(3)]
+    with pytest.raises(SammError, match=r"died 2 times .* 3 fold\(s\) unfinished"):
+        list(run_tasks(tasks, backend="loky", jobs=2, retries=1, what="fold"))
+
+
+def test_worker_loss_is_recognised_by_error_type():
+    from joblib.externals.loky.process_executor import TerminatedWorkerError
+
+    assert is_worker_loss(TerminatedWorkerError("gone"))
+    assert not is_worker_loss(RuntimeError("task failed"))
+
+
+def test_dask_backend_without_dask_says_how_to_install(monkeypatch):
+    import sys
+
+    from samm_pipeline.parallel import dask_client
+
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    with pytest.raises(ConfigError, match=r'pip install "samm-pipeline\[dask\]"'):
+        with dask_client("", 1):
+            pass
