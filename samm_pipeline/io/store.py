@@ -307,7 +307,11 @@ def _filesystem(url: str) -> tuple[Any, str]:
     """The fsspec filesystem of a store URL and the store's path on it."""
     try:
         import fsspec
-
+    except ImportError:
+        raise DataError(
+            f"store {url}: store URLs need fsspec; run `pip install fsspec`"
+        ) from None
+    try:
         return fsspec.core.url_to_fs(url)
     except ImportError as error:  # e.g. "Install s3fs to access S3"
         raise DataError(

@@ -123,3 +123,20 @@ def test_console_script_runs() -> None:
         check=True,
     )
     assert __version__ in result.stdout
+
+
+def test_scheduler_with_another_backend_is_exit_1(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["extract", str(tmp_path), "--store", str(tmp_path / "s.zarr"),
+         "--backend", "threading", "--scheduler", "tcp://127.0.0.1:8786"],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "scheduler is set but backend is 'threading'" in result.output
+
+
+def test_unknown_backend_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["train", "--store", "s.zarr", "--output", "o", "--backend", "ray"]
+    )
+    assert result.exit_code == 2 and "loky" in result.output

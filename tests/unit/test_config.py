@@ -213,3 +213,27 @@ def test_every_key_is_documented() -> None:
         for item in dataclasses.fields(cls):
             assert item.metadata.get("doc"), f"[{section}] {item.name} has no doc"
     assert set(config_to_dict(Config())) == set(SECTIONS)
+
+
+@pytest.mark.parametrize("section", ["extract", "evaluate"])
+def test_backend_and_scheduler_keys(section: str) -> None:
+    config = config_from_mapping(
+        {section: {"backend": "dask", "scheduler": "tcp://10.0.0.5:8786"}}
+    )
+    assert getattr(config, section).backend == "dask"
+    assert getattr(config, section).scheduler == "tcp://10.0.0.5:8786"
+    assert getattr(Config(), section).backend == "loky"
+    with pytest.raises(ConfigError, match=rf"\[{section}\] backend must be one of"):
+        config_from_mapping({section: {"backend": "ray"}})
+
+
+@pytest.mark.parametrize(
+    ("values", "fragment"),
+    [
+        ({"scheduler": "tcp://h:8786"}, "scheduler is set but backend is 'loky'"),
+        ({"backend": "dask", "scheduler": "tcp://h :8786"}, "contains spaces"),
+    ],
+)
+def test_scheduler_problems_are_named(values: dict, fragment: str) -> None:
+    with pytest.raises(ConfigError, match=fragment):
+        config_from_mapping({"extract": values})

@@ -226,3 +226,25 @@ def test_landmarker_is_fresh_per_clip_and_closed(dataset: Path):
     for record in discovery.clips[:3]:
         extract_clip(record, ExtractConfig(), factory)
     assert len(made) == 3 and all(landmarker.closed for landmarker in made)
+
+
+def test_threads_and_memory_url_give_the_same_store(dataset: Path, tmp_path: Path):
+    """backend = "threading" with 2 jobs, written to a memory:// URL, equals the
+    in-process run written to a folder."""
+    import uuid
+
+    _run(dataset, tmp_path / "s.zarr")
+    url = f"memory://samm-tests/{uuid.uuid4().hex}/s.zarr"
+    report = run_extraction(
+        dataset,
+        url,
+        ExtractConfig(jobs=2, fps=50.0, backend="threading"),
+        progress=False,
+        landmarker_factory=FakeLandmarker,
+    )
+    assert report.store == url and report.n_extracted == 3
+    local, remote = open_store(tmp_path / "s.zarr"), open_store(url)
+    assert list(remote) == list(local) and remote.attrs == local.attrs
+    for key in local:
+        np.testing.assert_array_equal(remote[key].landmarks, local[key].landmarks)
+        assert remote.entry_attrs(key) == local.entry_attrs(key)
