@@ -90,6 +90,15 @@ def test_extraction_through_a_scheduler_equals_loky(cluster, clips, loky_store):
     store = open_store(target)
     _assert_same_store(store, open_store(loky_store))
     assert store["happy/s1_a"].detected.all()
+    with distributed.Client(cluster, set_as_default=False) as client:
+        imported = client.run(_tensorflow_imported)
+    assert imported and not any(imported.values())  # DESIGN section 3
+
+
+def _tensorflow_imported() -> bool:
+    import sys
+
+    return sys.modules.get("tensorflow") is not None
 
 
 def test_cli_extract_on_its_own_local_cluster_into_a_memory_url(clips, loky_store):
