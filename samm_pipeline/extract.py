@@ -4,15 +4,18 @@
 through a fresh landmarker and returns an array (never raising for bad data:
 a bad clip comes back as a failure with a reason). :func:`run_extraction`
 discovers the clips, skips those already in the store with the same
-fingerprint, fans the rest out with joblib and writes each result as it
-arrives; the parent is the store's only writer.
+fingerprint, fans the rest out (loky processes, threads or a Dask cluster:
+``[extract] backend``, see :mod:`samm_pipeline.parallel`) and writes each
+result as it arrives; the parent is the store's only writer, and the store
+may be a local folder or an fsspec URL.
 
 Notes
 -----
 Workers import this module, ``io.frames`` and ``facemesh`` only, and
 ``facemesh.import_face_mesh`` keeps TensorFlow out of them (DESIGN section 3):
 a worker starts in about half a second at about 120 MB instead of 3 s and
-700 MB.
+700 MB. The same holds in Dask workers (tests/integration/test_dask.py).
+A clip whose worker died is extracted again by another worker.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,8 +35,10 @@ from numpy.typing import NDArray
 from samm_pipeline.config import ExtractConfig
 from samm_pipeline.errors import DataError, SammError
 from samm_pipeline.facemesh import FaceMeshLandmarker, Landmarker, mediapipe_version
+from samm_pipeline.faults import checkpoint
 from samm_pipeline.io.datasets import ClipRecord, discover_clips
 from samm_pipeline.io.frames import iter_frames, probe
+from samm_pipeline.io.lock import StoreLock
 from samm_pipeline.io.store import (
     Fingerprint,
     StoreWriter,
@@ -130,6 +135,7 @@ def extract_clip(
         try:
             for frame in iter_frames(record.source):
                 points = landmarker.process(frame)
+                checkpoint("extract.frame")
                 if points is not None and points.shape != (n_landmarks, 3):
                     raise DataError(
                         f"landmarker returned {points.shape}, "
@@ -256,7 +262,8 @@ def run_extraction(
     data_dir
         Dataset root (any layout of DESIGN section 6).
     store_path
-        Zarr store; created when missing, completed when it exists.
+        Zarr store, a folder or an fsspec URL (``s3://bucket/s.zarr``);
+        created when missing, completed when it exists.
     config
         The ``[extract]`` section.
     overwrite
@@ -279,82 +286,90 @@ def run_extraction(
         with other settings and ``overwrite`` is false. Bad clips never raise.
     """
     start = time.perf_counter()
-    discovery = discover_clips(
-        data_dir,
-        layout=config.layout,
-        subject_pattern=config.subject_pattern,
-        annotations=config.annotations,
-        fps=config.fps,
-    )
-    if landmarker_factory is None:
-        n_landmarks = n_landmarks_for(config)
-    else:
-        probe_landmarker = landmarker_factory(config)
-        n_landmarks = probe_landmarker.n_landmarks
-        probe_landmarker.close()
-    writer = StoreWriter(
-        store_path,
-        extractor=extractor_settings(config)
-        if landmarker_factory is None
-        else {"name": "custom", "n_landmarks": n_landmarks},
-        n_landmarks=n_landmarks,
-        overwrite=overwrite,
-    )
-    report = ExtractionReport(store=store_location(store_path), layout=discovery.layout)
+    # One writer per store: a second run is refused, a crashed run's lock
+    # is recovered (io.lock). URL stores have no file to lock.
+    location = store_location(store_path)
+    with StoreLock(location) if isinstance(location, Path) else nullcontext():
+        discovery = discover_clips(
+            data_dir,
+            layout=config.layout,
+            subject_pattern=config.subject_pattern,
+            annotations=config.annotations,
+            fps=config.fps,
+        )
+        if landmarker_factory is None:
+            n_landmarks = n_landmarks_for(config)
+        else:
+            probe_landmarker = landmarker_factory(config)
+            n_landmarks = probe_landmarker.n_landmarks
+            probe_landmarker.close()
+        writer = StoreWriter(
+            store_path,
+            extractor=extractor_settings(config)
+            if landmarker_factory is None
+            else {"name": "custom", "n_landmarks": n_landmarks},
+            n_landmarks=n_landmarks,
+            overwrite=overwrite,
+        )
+        report = ExtractionReport(
+            store=store_location(store_path), layout=discovery.layout
+        )
 
-    # Failures of earlier runs are re-derived: discovery problems now, clips
-    # as they are retried. Failures of clips no longer in the dataset go.
-    failures: dict[str, str] = {
-        problem.item: problem.reason for problem in discovery.problems
-    }
-    todo: list[ClipRecord] = []
-    seen: dict[str, ClipRecord] = {}
-    # Taken before extraction: a source that changes meanwhile is redone next run.
-    fingerprints: dict[str, Fingerprint] = {}
-    for record in discovery.clips:
-        try:
-            key = make_key(record.class_name, record.clip)
-        except DataError as error:
-            failures[record.relative_source] = str(error)
-            continue
-        if key in seen:
-            failures[record.relative_source] = (
-                f"{record.relative_source}: same key {key!r} as "
-                f"{seen[key].relative_source}; rename one of them"
-            )
-            continue
-        seen[key] = record
-        fingerprints[key] = fingerprint = Fingerprint.of(record.source, record.root)
-        if not overwrite:
-            if writer.fingerprint_matches(key, fingerprint):
-                report.n_skipped += 1
+        # Failures of earlier runs are re-derived: discovery problems now, clips
+        # as they are retried. Failures of clips no longer in the dataset go.
+        failures: dict[str, str] = {
+            problem.item: problem.reason for problem in discovery.problems
+        }
+        todo: list[ClipRecord] = []
+        seen: dict[str, ClipRecord] = {}
+        # Taken before extraction: a source that changes meanwhile is redone next run.
+        fingerprints: dict[str, Fingerprint] = {}
+        for record in discovery.clips:
+            try:
+                key = make_key(record.class_name, record.clip)
+            except DataError as error:
+                failures[record.relative_source] = str(error)
                 continue
-        if key in writer.failures:
-            failures[key] = writer.failures[key]  # kept until retried below
-        todo.append(record)
-    report.n_found = len(discovery.clips)
-    writer.replace_failures(failures)
+            if key in seen:
+                failures[record.relative_source] = (
+                    f"{record.relative_source}: same key {key!r} as "
+                    f"{seen[key].relative_source}; rename one of them"
+                )
+                continue
+            seen[key] = record
+            fingerprints[key] = fingerprint = Fingerprint.of(record.source, record.root)
+            if not overwrite:
+                if writer.fingerprint_matches(key, fingerprint):
+                    report.n_skipped += 1
+                    continue
+            if key in writer.failures:
+                failures[key] = writer.failures[key]  # kept until retried below
+            todo.append(record)
+        report.n_found = len(discovery.clips)
+        writer.replace_failures(failures)
 
-    jobs = min(_resolve_jobs(config.jobs), max(1, len(todo)))
-    logger.info(
-        "%s layout: %d clips found, %d to extract with %d worker(s), %d unchanged",
-        discovery.layout,
-        report.n_found,
-        len(todo),
-        jobs,
-        report.n_skipped,
-    )
-    bar = _Progress(len(todo), enabled=progress)
-    try:
-        with _engine(config, jobs, bool(todo)) as client:
-            for result in _run_parallel(todo, config, jobs, landmarker_factory, client):
-                _write_result(writer, report, result, fingerprints[result.key])
-                bar.advance(result.n_frames)
-    finally:
-        bar.close()
-    report.failures = dict(writer.failures)
-    report.seconds = time.perf_counter() - start
-    return report
+        jobs = min(_resolve_jobs(config.jobs), max(1, len(todo)))
+        logger.info(
+            "%s layout: %d clips found, %d to extract with %d worker(s), %d unchanged",
+            discovery.layout,
+            report.n_found,
+            len(todo),
+            jobs,
+            report.n_skipped,
+        )
+        bar = _Progress(len(todo), enabled=progress)
+        try:
+            with _engine(config, jobs, bool(todo)) as client:
+                for result in _run_parallel(
+                    todo, config, jobs, landmarker_factory, client
+                ):
+                    _write_result(writer, report, result, fingerprints[result.key])
+                    bar.advance(result.n_frames)
+        finally:
+            bar.close()
+        report.failures = dict(writer.failures)
+        report.seconds = time.perf_counter() - start
+        return report
 
 
 def _write_result(

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, nullcontext
@@ -31,6 +32,7 @@ from samm_pipeline.config import AugmentConfig, EvaluateConfig, TrainConfig
 from samm_pipeline.dataset import LabelledClips, holdout_split, loso_folds
 from samm_pipeline.errors import DataError
 from samm_pipeline.evaluate import uf1_uar
+from samm_pipeline.faults import ENVIRONMENT_VARIABLE, checkpoint
 from samm_pipeline.parallel import Task, dask_client, run_tasks, threads_per_task
 
 logger = logging.getLogger(__name__)
@@ -67,6 +69,23 @@ def set_seeds(seed: int) -> None:
     keras.utils.set_random_seed(seed)
 
 
+class _PerThreadRandom:
+    """Stands in for the :mod:`random` module inside Keras's seed generator.
+
+    A thread inside :func:`seeded` draws from its own ``random.Random``;
+    any other thread from the global :mod:`random`, as before.
+    """
+
+    def __init__(self) -> None:
+        self.local = threading.local()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(getattr(self.local, "rng", None) or random, name)
+
+
+_KERAS_RANDOM = _PerThreadRandom()
+
+
 @contextmanager
 def seeded(seed: int) -> Iterator[None]:
     """Seed everything, and give Keras a private Python RNG for the duration.
@@ -78,10 +97,10 @@ def seeded(seed: int) -> Iterator[None]:
     Other threads may draw from it too: in a Dask worker, tornado's jittered
     periodic callbacks do, so two runs of one fold with the same seed built
     different initial weights (probabilities apart by up to 0.45 in the
-    tests). Inside this context Keras draws from ``random.Random(seed)``
-    instead, which yields exactly what the global one would after
-    ``random.seed(seed)`` with no other thread around, so results do not
-    change where nothing raced before.
+    tests). Inside this context Keras draws, in this thread only, from
+    ``random.Random(seed)``, which yields exactly what the global one would
+    after ``random.seed(seed)`` with no other thread around, so results do
+    not change where nothing raced before.
     """
     set_seeds(seed)
     try:
@@ -89,12 +108,13 @@ def seeded(seed: int) -> Iterator[None]:
     except ImportError:  # another Keras layout: keep the global RNG
         yield
         return
-    saved = seed_generator.python_random
-    seed_generator.python_random = random.Random(seed)
+    seed_generator.python_random = _KERAS_RANDOM
+    saved = getattr(_KERAS_RANDOM.local, "rng", None)
+    _KERAS_RANDOM.local.rng = random.Random(seed)
     try:
         yield
     finally:
-        seed_generator.python_random = saved
+        _KERAS_RANDOM.local.rng = saved
 
 
 def _class_weights(labels: NDArray[np.integer], n_classes: int) -> dict[int, float]:
@@ -195,6 +215,12 @@ def _fit(
             patience=config.reduce_lr_patience,
         )
     )
+    if os.environ.get(ENVIRONMENT_VARIABLE):  # fault-injection tests only
+        callbacks.append(
+            keras.callbacks.LambdaCallback(
+                on_epoch_end=lambda epoch, logs: checkpoint("train.epoch")
+            )
+        )
     fitted = model.fit(
         train_x,
         train_y,
@@ -382,7 +408,10 @@ def run_protocol(
     model is that fit. LOSO: one fold per subject, epochs chosen on an inner
     split of the training subjects (``loso_selection = "inner"``) or fixed
     (``"fixed"``); predictions pooled; then the final model is refit on all
-    subjects with the same procedure. Folds run in parallel with ``jobs``.
+    subjects with the same procedure. Folds run in parallel with ``jobs``
+    on ``evaluate.backend`` (loky, threading, or Dask at ``evaluate.scheduler``);
+    with the same seed, loky and Dask give exactly the predictions of folds
+    run in this process (threads share TensorFlow's global seed and do not).
     """
     start = time.perf_counter()
     check_trainable(data, protocol, evaluate)
