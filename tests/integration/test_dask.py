@@ -9,8 +9,6 @@ loky. One test SIGKILLs the worker that is extracting a clip.
 
 from __future__ import annotations
 
-import csv
-import json
 import os
 import signal
 import threading
@@ -23,9 +21,11 @@ from click.testing import CliRunner
 
 from samm_pipeline.cli import cli
 from samm_pipeline.config import Config, ExtractConfig, apply_overrides
+from samm_pipeline.dataset import label_clips, prepare_clips
+from samm_pipeline.evaluate import evaluate_predictions
 from samm_pipeline.extract import facemesh_factory, run_extraction
 from samm_pipeline.io.store import StoreWriter, open_store
-from samm_pipeline.run import run_training
+from samm_pipeline.train import run_protocol
 
 pytestmark = pytest.mark.slow
 
@@ -203,54 +203,53 @@ def _training_store(path: Path) -> Path:
     return path
 
 
-def _loso(store: Path, output: Path, cache: Path, **overrides) -> tuple[dict, list]:
+def _loso(data, **overrides):
+    """LOSO with fixed epochs on labelled clips; tiny settings."""
     config = apply_overrides(
         Config(),
         {
-            "extract.refine_landmarks": False,
             "train.batch_size": 16,
-            "augment.aug_times": 1,
-            "evaluate.protocol": "loso",
+            "augment.aug_times": 0,
             "evaluate.loso_selection": "fixed",
-            "evaluate.loso_epochs": 2,
+            "evaluate.loso_epochs": 1,
             **overrides,
         },
     )
-    run_training(store, output, config, progress=False, cache_dir=cache)
-    metrics = json.loads((output / "metrics.json").read_text())
-    with (output / "predictions.csv").open() as handle:
-        predictions = list(csv.DictReader(handle))
-    return metrics, predictions
+    return run_protocol(
+        data,
+        protocol="loso",
+        train=config.train,
+        augment=config.augment,
+        evaluate=config.evaluate,
+        jobs=config.evaluate.jobs,
+        progress=False,
+    )
 
 
 def test_loso_folds_through_a_scheduler_equal_a_local_run(cluster, tmp_path):
-    """Pooled metrics and every probability are exactly equal. (The same
-    holds against loky with 2 jobs; this runs the local folds in this
-    process to spare two more TensorFlow imports.)"""
-    store = _training_store(tmp_path / "train.zarr")
-    local_metrics, local_rows = _loso(
-        store, tmp_path / "local", tmp_path, **{"evaluate.jobs": 1}
+    """Pooled metrics and every probability are exactly equal, no tolerance.
+    (The same holds against loky with 2 jobs; the local folds run in this
+    process here to spare two more TensorFlow imports.)"""
+    store = open_store(_training_store(tmp_path / "train.zarr"))
+    data = label_clips(
+        prepare_clips(store, Config().align, cache_dir=tmp_path), Config().train
     )
-    dask_metrics, dask_rows = _loso(
-        store,
-        tmp_path / "dask",
-        tmp_path,
+    local = _loso(data, **{"evaluate.jobs": 1})
+    through_dask = _loso(
+        data,
         **{
             "evaluate.jobs": 2,
             "evaluate.backend": "dask",
             "evaluate.scheduler": cluster.scheduler_address,
         },
     )
-    assert [row["fold"] for row in dask_rows] == [row["fold"] for row in local_rows]
-    assert {row["fold"] for row in dask_rows} == {"s0", "s1"}
-    for name in ("uf1", "uar", "accuracy"):
-        assert dask_metrics[name] == local_metrics[name]
-    probabilities = [
-        [float(value) for key, value in row.items() if key.startswith("p_")]
-        for row in dask_rows
+    assert set(through_dask.fold_of) == {"s0", "s1"}
+    assert through_dask.fold_of.tolist() == local.fold_of.tolist()
+    np.testing.assert_array_equal(through_dask.probabilities, local.probabilities)
+    pooled = [
+        evaluate_predictions(
+            data.labels, result.probabilities.argmax(axis=1), data.classes
+        )
+        for result in (local, through_dask)
     ]
-    expected = [
-        [float(value) for key, value in row.items() if key.startswith("p_")]
-        for row in local_rows
-    ]
-    np.testing.assert_array_equal(probabilities, expected)
+    assert pooled[0] == pooled[1]
