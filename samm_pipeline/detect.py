@@ -21,7 +21,7 @@ import logging
 import os
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -351,36 +351,6 @@ class DetectionReport:
         )
 
 
-def iter_camera(index: int) -> Iterator[NDArray[np.uint8]]:
-    """Yield RGB frames from camera ``index`` until it stops delivering.
-
-    Raises
-    ------
-    DataError
-        If the camera does not open.
-    """
-    import cv2
-
-    from samm_pipeline.io.frames import _to_rgb
-
-    capture = cv2.VideoCapture(index)
-    if not capture.isOpened():
-        capture.release()
-        raise DataError(
-            f"camera {index} does not open; check the index (0 is usually the "
-            "built-in camera), that it is connected and that no other program "
-            "uses it"
-        )
-    try:
-        while True:
-            ok, frame = capture.read()
-            if not ok or frame is None:
-                return
-            yield _to_rgb(frame)
-    finally:
-        capture.release()
-
-
 def has_display() -> bool:
     """Whether a window can be shown (an X11/Wayland display, or not Linux)."""
     if os.name == "nt" or os.uname().sysname == "Darwin":
@@ -439,7 +409,7 @@ def run_detection(
     landmarker
         See :class:`StreamingDetector`.
     """
-    from samm_pipeline.io.frames import iter_frames, probe
+    from samm_pipeline.io.frames import iter_camera, iter_frames, probe
 
     config = config or DetectConfig()
     if (video is None) == (camera is None):

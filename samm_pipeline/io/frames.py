@@ -244,6 +244,27 @@ def iter_frames(source: Path) -> Iterator[NDArray[np.uint8]]:
     return _iter_video(_open_video(source))
 
 
+def iter_camera(index: int) -> Iterator[NDArray[np.uint8]]:
+    """Yield RGB frames from camera ``index`` until it stops delivering.
+
+    Raises
+    ------
+    DataError
+        At once, if the camera does not open.
+    """
+    import cv2
+
+    capture = cv2.VideoCapture(index)
+    if not capture.isOpened():
+        capture.release()
+        raise DataError(
+            f"camera {index} does not open; check the index (0 is usually the "
+            "built-in camera), that it is connected and that no other program "
+            "uses it"
+        )
+    return _iter_video(capture)
+
+
 def _iter_images(files: list[Path]) -> Iterator[NDArray[np.uint8]]:
     """Decode ``files`` in order, all of the first file's size."""
     first_shape: tuple[int, ...] | None = None
