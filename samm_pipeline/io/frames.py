@@ -254,7 +254,10 @@ def iter_camera(index: int) -> Iterator[NDArray[np.uint8]]:
     """
     import cv2
 
-    capture = cv2.VideoCapture(index)
+    from samm_pipeline.facemesh import quiet_native_logs
+
+    with quiet_native_logs():  # OpenCV's backends print probing noise on fd 2
+        capture = cv2.VideoCapture(index)
     if not capture.isOpened():
         capture.release()
         raise DataError(
@@ -324,7 +327,10 @@ def _open_video(source: Path) -> Any:
     """Open ``source`` with ``cv2.VideoCapture`` or raise DataError."""
     import cv2
 
-    capture = cv2.VideoCapture(os.fspath(source))
+    from samm_pipeline.facemesh import quiet_native_logs
+
+    with quiet_native_logs():  # FFmpeg's "moov atom not found" and the like
+        capture = cv2.VideoCapture(os.fspath(source))
     if not capture.isOpened():
         capture.release()
         raise DataError(

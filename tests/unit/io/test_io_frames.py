@@ -218,3 +218,20 @@ def test_non_ascii_and_space_paths(tmp_path: Path) -> None:
     video.rename(moved)
     assert probe(moved).n_frames == 3
     assert len(list(iter_frames(moved))) == 3
+
+
+def test_a_camera_that_does_not_open_is_one_quiet_error() -> None:
+    """OpenCV's own probing messages (on file descriptor 2) are silenced."""
+    import subprocess
+    import sys
+
+    code = (
+        "from samm_pipeline.io.frames import iter_camera\n"
+        "try:\n    iter_camera(97)\n"
+        "except Exception as error:\n    print(type(error).__name__, error)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert done.stdout.startswith("DataError camera 97 does not open")
+    assert done.stderr == ""
