@@ -213,3 +213,23 @@ def test_cli_predict_refuses_a_bad_model_folder(tmp_path, make, fragment):
     assert result.exit_code == 1
     assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
     assert fragment in result.stderr
+
+
+def test_overlay_draws_landmarks_and_the_label():
+    from samm_pipeline.detect import Prediction, draw_overlay
+
+    frame = np.zeros((SIZE, SIZE, 3), np.uint8)
+    blank = draw_overlay(frame, None, None)
+    drawn = draw_overlay(
+        frame,
+        face(),
+        Prediction(0.5, 15, "moving", 0.9, {"still": 0.1, "moving": 0.9}, 2.0, 15),
+    )
+    green = (drawn[..., 1] == 255) & (drawn[..., 0] == 0)  # BGR landmark dots
+    x, y = np.round(face()[61, :2] * SIZE).astype(int)
+    assert green[y, x]
+    assert green.sum() > 400  # 468 dots, a few overlapping
+    red_text = (drawn[:40, :, 2] == 255) & (drawn[:40, :, 1] == 0)
+    assert red_text.sum() > 100
+    assert not (blank[..., 1] == 255).any()  # no face, no dots
+    assert frame.sum() == 0  # the input frame is not drawn on
