@@ -34,9 +34,10 @@ class StorageError(SammError):
     """The disk refused a write: full, over quota, read-only or failing."""
 
 
-STORAGE_ERRNOS = frozenset(
-    {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO}
-)
+FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+"""``errno`` values that mean the disk (or the quota) is full."""
+
+STORAGE_ERRNOS = FULL_ERRNOS | {errno.EROFS, errno.EIO, errno.EACCES, errno.EPERM}
 """``errno`` values that mean the storage failed, not the program."""
 
 
@@ -54,8 +55,12 @@ def storage_error(error: OSError, where: str) -> StorageError | None:
     """
     if error.errno not in STORAGE_ERRNOS:
         return None
+    advice = (
+        "free space (or choose another location)"
+        if error.errno in FULL_ERRNOS
+        else "choose a location you can write to"
+    )
     return StorageError(
-        f"{error.strerror or error} writing {where}; free space (or choose "
-        "another location) and run again: finished work is kept and unfinished "
-        "work is redone"
+        f"{error.strerror or error} writing {where}; {advice} and run again: "
+        "finished work is kept and unfinished work is redone"
     )

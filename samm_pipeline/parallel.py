@@ -102,6 +102,7 @@ def dask_client(scheduler: str, n_workers: int) -> Iterator[Any]:
     distributed = import_distributed()
     cluster = None
     if scheduler:
+        _check_reachable(scheduler)
         try:
             client = distributed.Client(scheduler, timeout="20s", set_as_default=False)
         except (OSError, TimeoutError, ValueError) as error:
@@ -129,6 +130,34 @@ def dask_client(scheduler: str, n_workers: int) -> Iterator[Any]:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _check_reachable(scheduler: str) -> None:
+    """Fail fast, in one line, on an address no scheduler listens on.
+
+    Notes
+    -----
+    ``distributed.Client`` retries a wrong address until its timeout and then,
+    half-built, blocks its own clean-up for as long again and prints a
+    traceback; a plain TCP connection attempt answers in milliseconds.
+    """
+    import socket
+
+    protocol, _, rest = scheduler.rpartition("://")
+    if protocol not in ("", "tcp", "tls"):
+        return  # inproc://, ucx://: leave to distributed
+    host, _, port = rest.rpartition(":")
+    hint = "check the address (tcp://HOST:8786) and that the scheduler runs"
+    if not host or not port.isdigit():
+        raise ConfigError(
+            f"Dask scheduler address {scheduler!r} has no HOST:PORT; {hint}"
+        )
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=5).close()
+    except (OSError, ValueError) as error:
+        raise ConfigError(
+            f"cannot reach the Dask scheduler at {scheduler!r} ({error}); {hint}"
+        ) from None
 
 
 def threads_per_task(client: Any) -> int:

@@ -37,7 +37,12 @@ except ImportError:  # pragma: no cover - Windows
 
 def lock_path(store: str | os.PathLike[str]) -> Path:
     """The lock file of a local store: ``<store>.lock`` beside it."""
-    path = Path(store)
+    path = Path(store).absolute()
+    if not path.name or path.name in (".", ".."):
+        raise DataError(
+            f"store path {os.fspath(store)!r} names no folder; give one like "
+            "data/landmarks.zarr"
+        )
     return path.with_name(path.name + ".lock")
 
 
@@ -82,9 +87,8 @@ class StoreLock:
                 "no file locking on this platform; not locking %s", self.store
             )
             return self
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         while True:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = self._open()
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -123,6 +127,18 @@ class StoreLock:
         os.pwrite(fd, json.dumps(record).encode(), 0)
         self._fd = fd
         return self
+
+    def _open(self) -> int:
+        """Open (creating) the lock file, or say why the store cannot go there."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            return os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as error:
+            raise DataError(
+                f"cannot create store {self.store} ({error.strerror or error}: "
+                f"{error.filename or self.path.parent}); choose a --store in a "
+                "folder you can write to"
+            ) from None
 
     def release(self) -> None:
         """Remove the lock file and drop the lock (idempotent)."""

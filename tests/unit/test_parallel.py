@@ -83,3 +83,21 @@ def test_dask_backend_without_dask_says_how_to_install(monkeypatch):
     with pytest.raises(ConfigError, match=r'pip install "samm-pipeline\[dask\]"'):
         with dask_client("", 1):
             pass
+
+
+@pytest.mark.parametrize(
+    ("address", "fragment"),
+    [("abc", "has no HOST:PORT"), ("tcp://127.0.0.1:1", "cannot reach")],
+)
+def test_a_wrong_scheduler_address_fails_fast_in_one_line(address, fragment):
+    import time
+
+    from samm_pipeline.errors import ConfigError
+    from samm_pipeline.parallel import dask_client
+
+    start = time.perf_counter()
+    with pytest.raises(ConfigError, match=fragment) as caught:
+        with dask_client(address, 1):
+            pass
+    assert "\n" not in str(caught.value)
+    assert time.perf_counter() - start < 10  # not distributed's 20 s retry loop

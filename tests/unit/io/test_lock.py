@@ -70,3 +70,15 @@ def test_release_lets_the_next_writer_in_at_once(tmp_path):
     with StoreLock(store):
         with pytest.raises(DataError, match="being written by extract"):
             StoreLock(store).acquire()
+
+
+@pytest.mark.parametrize("store", ["/", "//"])
+def test_a_store_path_that_names_no_folder_is_refused(store):
+    with pytest.raises(DataError, match="names no folder"):
+        lock_path(store)
+
+
+def test_a_store_under_a_file_is_one_clear_error(tmp_path):
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(DataError, match=r"cannot create store .* folder you can write"):
+        StoreLock(tmp_path / "afile" / "s.zarr").acquire()
