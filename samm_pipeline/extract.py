@@ -225,23 +225,41 @@ def _resolve_jobs(jobs: int) -> int:
     return jobs if jobs > 0 else (os.cpu_count() or 1)
 
 
-def _run_parallel(
+def extract_clips(
     records: list[ClipRecord],
     config: ExtractConfig,
+    *,
     jobs: int,
-    landmarker_factory: LandmarkerFactory | None,
+    landmarker_factory: LandmarkerFactory | None = None,
     client: Any = None,
 ) -> Iterator[ClipResult]:
-    """Yield results in completion order (in-process when ``jobs == 1``).
+    """Extract ``records`` in parallel; yield results in completion order.
 
-    A clip whose worker died is resubmitted (see :func:`parallel.run_tasks`).
+    ``jobs`` workers (0: all cores; never more than clips; 1: in this
+    process) on ``config.backend``. A clip whose worker died is resubmitted,
+    and one that kills every worker it runs on comes back as a failed clip
+    (see :func:`parallel.run_tasks`), so one poisonous file cannot stop a run
+    or every rerun after it.
     """
     tasks = [
         Task(record.key, extract_clip, (record, config, landmarker_factory))
         for record in records
     ]
+    by_key = {record.key: record for record in records}
+
+    def lost(task: Task[ClipResult], reason: str) -> ClipResult:
+        return ClipResult(
+            task.name, None, {}, f"{by_key[task.name].relative_source}: {reason}"
+        )
+
+    workers = min(_resolve_jobs(jobs), max(1, len(records)))
     for _, result in run_tasks(
-        tasks, backend=config.backend, jobs=jobs, client=client, what="clip"
+        tasks,
+        backend=config.backend,
+        jobs=workers,
+        client=client,
+        what="clip",
+        on_lost=lost,
     ):
         yield result
 
@@ -360,8 +378,12 @@ def run_extraction(
         bar = _Progress(len(todo), enabled=progress)
         try:
             with _engine(config, jobs, bool(todo)) as client:
-                for result in _run_parallel(
-                    todo, config, jobs, landmarker_factory, client
+                for result in extract_clips(
+                    todo,
+                    config,
+                    jobs=jobs,
+                    landmarker_factory=landmarker_factory,
+                    client=client,
                 ):
                     _write_result(writer, report, result, fingerprints[result.key])
                     bar.advance(result.n_frames)

@@ -192,6 +192,7 @@ def run_tasks(
     client: Any = None,
     retries: int = WORKER_LOSS_RETRIES,
     what: str = "task",
+    on_lost: Callable[[Task[ResultT], str], ResultT] | None = None,
 ) -> Iterator[tuple[str, ResultT]]:
     """Run ``tasks`` in parallel; yield ``(name, result)`` in completion order.
 
@@ -210,12 +211,18 @@ def run_tasks(
         Resubmissions of the unfinished tasks after a worker died.
     what
         What a task is, for messages (``"clip"``, ``"fold"``).
+    on_lost
+        Turns a task that kills every worker it runs on into a result (e.g. a
+        clip recorded as failed) instead of stopping the run: after a worker
+        dies, the tasks that were running are retried one at a time, and one
+        that kills its worker twice alone is given to ``on_lost`` with the
+        reason. Without it, the run stops after ``retries`` losses.
 
     Raises
     ------
     SammError
-        Workers kept dying: more than ``retries`` losses. Results yielded
-        before are the caller's to keep.
+        Workers kept dying (without ``on_lost``): more than ``retries``
+        losses. Results yielded before are the caller's to keep.
     """
     names = [task.name for task in tasks]
     if len(set(names)) != len(names):
@@ -230,18 +237,39 @@ def run_tasks(
     losses = 0
     while pending:
         remaining = list(pending.values())
+        dispatched: set[str] = set()
         try:
-            for name, result in _run_once(remaining, backend, jobs, client):
+            for name, result in _run_once(remaining, backend, jobs, client, dispatched):
                 del pending[name]
                 yield name, result
         except Exception as error:
             if not is_worker_loss(error):
                 raise
             losses += 1
+            reason = f"{type(error).__name__}: {' '.join(str(error).split())[:200]}"
+            # The tasks handed to workers and not back: one of them may be
+            # what kills its worker.
+            suspects = [
+                task
+                for task in remaining
+                if task.name in dispatched and task.name in pending
+            ]
+            if on_lost is not None and suspects:
+                logger.warning(
+                    "a %s worker died (%s); retrying the %d %s(s) it may have been "
+                    "running one at a time",
+                    backend,
+                    type(error).__name__,
+                    len(suspects),
+                    what,
+                )
+                for task in suspects:
+                    yield task.name, _run_alone(task, backend, client, on_lost, reason)
+                    del pending[task.name]
+                continue
             if losses > retries:
                 raise SammError(
-                    f"{backend} worker processes died {losses} times "
-                    f"({type(error).__name__}: {' '.join(str(error).split())[:200]}); "
+                    f"{backend} worker processes died {losses} times ({reason}); "
                     f"{len(pending)} {what}(s) unfinished: check memory and the "
                     "workers' logs, then rerun (finished work is kept)"
                 ) from None
@@ -254,10 +282,38 @@ def run_tasks(
             )
 
 
+def _run_alone(
+    task: Task[ResultT],
+    backend: str,
+    client: Any,
+    on_lost: Callable[[Task[ResultT], str], ResultT],
+    reason: str,
+) -> ResultT:
+    """Run one task by itself on a worker (twice at most if the worker dies)."""
+    for _attempt in range(2):
+        try:
+            for _, result in _run_once([task], backend, 2, client, set()):
+                return result
+        except Exception as error:
+            if not is_worker_loss(error):
+                raise
+            reason = f"{type(error).__name__}: {' '.join(str(error).split())[:200]}"
+    return on_lost(
+        task,
+        f"the worker process died twice while running it alone ({reason}); "
+        "it may crash the decoder or exhaust memory",
+    )
+
+
 def _run_once(
-    tasks: list[Task[ResultT]], backend: str, jobs: int, client: Any
+    tasks: list[Task[ResultT]],
+    backend: str,
+    jobs: int,
+    client: Any,
+    dispatched: set[str],
 ) -> Iterator[tuple[str, ResultT]]:
-    """One joblib ``Parallel`` pass over ``tasks``, unordered."""
+    """One joblib ``Parallel`` pass over ``tasks``, unordered; the names of
+    tasks handed to workers are added to ``dispatched`` as that happens."""
     from joblib import Parallel, delayed, parallel_config
 
     backend_params: dict[str, Any] = {"client": client} if backend == "dask" else {}
@@ -269,7 +325,12 @@ def _run_once(
             batch_size=1,
             pre_dispatch="2*n_jobs",
         )
-        yield from parallel(
-            delayed(_call_named)(task.name, task.function, task.args, dict(task.kwargs))
-            for task in tasks
-        )
+
+        def handed_out() -> Iterator[Any]:
+            for task in tasks:
+                dispatched.add(task.name)
+                yield delayed(_call_named)(
+                    task.name, task.function, task.args, dict(task.kwargs)
+                )
+
+        yield from parallel(handed_out())

@@ -297,7 +297,7 @@ def predict_clips(
     """
     import time
 
-    from samm_pipeline.extract import _resolve_jobs, _run_parallel
+    from samm_pipeline.extract import extract_clips
     from samm_pipeline.io.datasets import ClipRecord
 
     start = time.perf_counter()
@@ -341,8 +341,8 @@ def predict_clips(
     if keys:
         store_path = str(store or trained.store_path or "")
         _predict_keys(trained, keys, store_path, clips, results, classify)
-    for result in _run_parallel(
-        records, config, _resolve_jobs(jobs), landmarker_factory
+    for result in extract_clips(
+        records, config, jobs=jobs, landmarker_factory=landmarker_factory
     ):
         index = int(result.key.rsplit("/", 1)[1])
         kind = "frames" if Path(clips[index]).is_dir() else "video"

@@ -248,3 +248,34 @@ def test_threads_and_memory_url_give_the_same_store(dataset: Path, tmp_path: Pat
     for key in local:
         np.testing.assert_array_equal(remote[key].landmarks, local[key].landmarks)
         assert remote.entry_attrs(key) == local.entry_attrs(key)
+
+
+class PoisonedLandmarker(FakeLandmarker):
+    """Kills its worker process on a clip whose frames are mid-grey (about
+    128 after encoding; the others are 30 or 200), as a decoder or native
+    crash on one bad file would."""
+
+    def process(self, frame_rgb: np.ndarray) -> np.ndarray | None:
+        if 100 < float(frame_rgb.mean()) < 160:
+            import signal
+
+            os.kill(os.getpid(), signal.SIGKILL)
+        return super().process(frame_rgb)
+
+
+def test_a_clip_that_kills_every_worker_is_recorded_and_the_rest_extracted(
+    dataset: Path, tmp_path: Path, write_video
+):
+    """Real loky workers; the poisoned clip really SIGKILLs them. The run ends
+    normally, the clip is a failure with a reason, the others are written,
+    and a rerun does the same instead of dying on it again."""
+    grey = [np.full((32, 40, 3), 128, np.uint8)] * 3
+    write_video(dataset / "sad" / "poison.mp4", grey)
+    store = tmp_path / "s.zarr"
+    for _ in range(2):
+        report = run_extraction(
+            dataset, store, ExtractConfig(jobs=2, fps=50.0), progress=False,
+            landmarker_factory=PoisonedLandmarker,
+        )  # fmt: skip
+        assert "died twice while running it alone" in report.failures["sad/poison"]
+        assert {"happy/a", "happy/b", "sad/c"} <= set(open_store(store))
