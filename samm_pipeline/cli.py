@@ -352,7 +352,8 @@ def inspect_command(ctx: click.Context, store_path: str | None) -> None:
     "names",
     multiple=True,
     help="Draw only this figure (repeatable): dataset_overview, face_mesh, "
-    "region_motion, preprocessing, class_motion_heatmap.",
+    "region_motion, preprocessing, class_motion_heatmap; with --run also "
+    "training_curves, confusion_matrix.",
 )
 @click.option("--dpi", type=click.IntRange(30, 600), default=100, show_default=True)
 @click.pass_context

@@ -192,24 +192,34 @@ def run_figures(run_dir: str | Path) -> dict[str, Any]:
             f"{run}: no {' or '.join(missing)}; give the --output folder of a "
             "finished `samm-pipeline train`"
         )
-    metrics = json.loads((run / "metrics.json").read_text())
-    history = pd.read_csv(run / "history.csv").to_dict("records")
-    return {
-        "training_curves": plot_training_curves(history),
-        "confusion_matrix": plot_confusion_matrix(
-            metrics["confusion"],
-            metrics["classes"],
-            title=(
-                f"{metrics.get('protocol', '')}: UF1 {metrics['uf1']:.2f}, "
-                f"UAR {metrics['uar']:.2f}"
+    try:
+        metrics = json.loads((run / "metrics.json").read_text(encoding="utf-8"))
+        history = pd.read_csv(run / "history.csv").to_dict("records")
+        return {
+            "training_curves": plot_training_curves(history),
+            "confusion_matrix": plot_confusion_matrix(
+                metrics["confusion"],
+                metrics["classes"],
+                title=(
+                    f"{metrics.get('protocol', '')}: UF1 {metrics['uf1']:.2f}, "
+                    f"UAR {metrics['uar']:.2f}"
+                ),
             ),
-        ),
-    }
+        }
+    except (OSError, ValueError, KeyError, TypeError, IndexError) as error:
+        raise DataError(
+            f"{run}: metrics.json or history.csv is not what `samm-pipeline train` "
+            f"writes ({type(error).__name__}: {error}); retrain or give another "
+            "--run folder"
+        ) from None
 
 
 # --------------------------------------------------------------------------
 # all figures of a store, for the CLI
 
+
+RUN_FIGURES = ("training_curves", "confusion_matrix")
+"""Figures drawn from a training run folder (``--run``)."""
 
 STORE_FIGURES = (
     "dataset_overview",
@@ -257,12 +267,19 @@ def write_store_figures(
     dict
         figure name -> PNG path, in drawing order.
     """
-    unknown = sorted(set(names or ()) - set(STORE_FIGURES))
+    unknown = sorted(set(names or ()) - set(STORE_FIGURES) - set(RUN_FIGURES))
     if unknown:
         raise DataError(
             f"unknown figure(s) {', '.join(unknown)}; choose from "
-            f"{', '.join(STORE_FIGURES)}"
+            f"{', '.join(STORE_FIGURES + RUN_FIGURES)}"
         )
+    wanted_run = [name for name in RUN_FIGURES if not names or name in names]
+    if run_dir is None and names and wanted_run:
+        raise DataError(
+            f"figure(s) {', '.join(wanted_run)} come from a training run; give --run"
+        )
+    # Read the run first: a bad run folder fails before any PNG is written.
+    run = run_figures(run_dir) if run_dir is not None and wanted_run else {}
     if not len(store):
         raise DataError(f"store {store.path} has no complete entry; nothing to draw")
     clip = store.load(key) if key is not None else store[next(iter(store))]
@@ -281,14 +298,15 @@ def write_store_figures(
             continue
         written[name] = folder / f"{name}.png"
         drawers[name]().savefig(written[name], dpi=dpi)
-    if run_dir is not None:
-        for name, figure in run_figures(run_dir).items():
+    for name in wanted_run:
+        if name in run:
             written[name] = folder / f"{name}.png"
-            figure.savefig(written[name], dpi=dpi)
+            run[name].savefig(written[name], dpi=dpi)
     return written
 
 
 __all__ = [
+    "RUN_FIGURES",
     "STORE_FIGURES",
     "class_motion_profiles",
     "plot_class_motion_heatmap",

@@ -292,3 +292,30 @@ def test_plot_command_draws_only_the_figures_asked_for(store, tmp_path):
     wrong = runner.invoke(cli, [*args, "--figure", "heatmap"])
     assert wrong.exit_code == 1
     assert wrong.output.startswith("error: unknown figure(s) heatmap; choose from")
+
+
+def test_plot_command_with_a_bad_run_folder_is_one_line_and_draws_nothing(
+    store, tmp_path
+):
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "metrics.json").write_text("{}")
+    (run / "history.csv").write_text("fold,epoch,loss\ns1,1,0.5\n")
+    output = tmp_path / "figures"
+    result = CliRunner().invoke(
+        cli,
+        ["plot", "--store", str(store.path), "--output", str(output),
+         "--run", str(run)],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: {run}: metrics.json or history.csv")
+    assert result.stderr.count("\n") == 1
+    assert not output.exists() or not any(output.iterdir())
+
+
+def test_run_figures_can_be_chosen_and_need_a_run(store, tmp_path):
+    args = ["plot", "--store", str(store.path), "--output", str(tmp_path / "f"),
+            "--figure", "training_curves"]  # fmt: skip
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1
+    assert "come from a training run; give --run" in result.stderr
