@@ -106,18 +106,44 @@ def check_output(output: Path, overwrite: bool) -> None:
             f"output folder {output} is not empty; pass --overwrite to replace it "
             "or choose another --output"
         )
+    _report_leftovers(output)
+
+
+def _report_leftovers(output: Path) -> None:
+    """Warn about folders that interrupted runs left beside ``output``.
+
+    A crash before the swap leaves ``.NAME.partial-*`` marked ``INCOMPLETE``
+    (safe to delete); a crash between the swap's two renames leaves complete
+    runs in ``.NAME.partial-*`` / ``.NAME.replaced-*/NAME``, which the
+    message says how to restore.
+    """
     leftovers = sorted(
-        path.name
+        path
         for pattern in (f".{output.name}.partial-*", f".{output.name}.replaced-*")
         for path in output.parent.glob(pattern)
     )
-    if leftovers:
-        logger.warning(
-            "%s holds folders left by interrupted runs (%s); they are not runs "
-            "and are safe to delete",
-            output.parent,
-            ", ".join(leftovers),
-        )
+    for path in leftovers:
+        complete = [
+            folder
+            for folder in (path, path / output.name)
+            if (folder / "model.json").is_file()
+            and not (folder / "INCOMPLETE").exists()
+        ]
+        if complete:
+            logger.warning(
+                "%s is a complete run left by an interrupted swap; if %s is "
+                "missing, restore it with `mv '%s' '%s'`",
+                complete[0],
+                output,
+                complete[0],
+                output,
+            )
+        else:
+            logger.warning(
+                "%s was left by an interrupted run; it is not a run and is safe "
+                "to delete",
+                path,
+            )
 
 
 def check_store_matches(store: Any, config: Config) -> None:

@@ -210,5 +210,5 @@ def test_training_killed_leaves_the_previous_run_or_a_marked_partial_one(
 
     with caplog.at_level("WARNING"):
         run_training(store, output, config, overwrite=True, progress=False)
-    assert "left by interrupted runs" in caplog.text
+    assert "was left by an interrupted run; it is not a run" in caplog.text
     assert load_trained(output).classes == ("a", "b", "c")
