@@ -165,8 +165,11 @@ class StreamingDetector:
         The ``[detect]`` settings (window, min_frames, stride,
         motion_threshold).
     fps
-        Frame rate of the stream, for timestamps and the window length;
-        ``None`` for a camera of unknown rate (wall-clock timestamps).
+        Frame rate of the stream, for the window length and (unless ``live``)
+        timestamps; ``None`` when unknown (then wall-clock timestamps).
+    live
+        A camera: timestamps from the wall clock even when ``fps`` is known,
+        since a live source drops frames.
     landmarker
         Landmarker to use (tests); default a MediaPipe FaceMesh in tracking
         mode with the extractor settings of the model's store.
@@ -190,8 +193,10 @@ class StreamingDetector:
         *,
         fps: float | None = None,
         landmarker: Landmarker | None = None,
+        live: bool = False,
     ) -> None:
         self.trained = trained
+        self.live = live
         self.config = config or DetectConfig()
         self.fps = fps
         self.window = window_frames(trained, fps, self.config)
@@ -261,7 +266,9 @@ class StreamingDetector:
         self._since_last += 1
         if timestamp is None:
             timestamp = (
-                index / self.fps if self.fps else time.monotonic() - self._started
+                index / self.fps
+                if self.fps and not self.live
+                else time.monotonic() - self._started
             )
         n_face = sum(item is not None for item in self._frames)
         if n_face < self.config.min_frames or self._since_last < self.config.stride:
@@ -409,7 +416,7 @@ def run_detection(
     landmarker
         See :class:`StreamingDetector`.
     """
-    from samm_pipeline.io.frames import iter_camera, iter_frames, probe
+    from samm_pipeline.io.frames import iter_frames, open_camera, probe
 
     config = config or DetectConfig()
     if (video is None) == (camera is None):
@@ -421,8 +428,7 @@ def run_detection(
         name = str(source)
         pace = config.realtime and fps is not None
     else:
-        frames = iter_camera(int(camera))  # type: ignore[arg-type]
-        fps = None
+        frames, fps = open_camera(int(camera))  # type: ignore[arg-type]
         name = f"camera {camera}"
         pace = False
     if show and not has_display():
@@ -430,7 +436,9 @@ def run_detection(
         show = False
     report = DetectionReport(source=name)
     start = time.perf_counter()
-    with StreamingDetector(trained, config, fps=fps, landmarker=landmarker) as detector:
+    with StreamingDetector(
+        trained, config, fps=fps, landmarker=landmarker, live=camera is not None
+    ) as detector:
         report.window = detector.window
         for index, frame in enumerate(frames):
             if pace:

@@ -240,8 +240,13 @@ def run_training(
     return dataclasses.replace(report, seconds=time.perf_counter() - start)
 
 
-def _clip_statistics(store: Any, keys: Sequence[str]) -> dict[str, float | None]:
+def _clip_statistics(
+    store: Any, keys: Sequence[str], crop_to_annotation: bool
+) -> dict[str, float | None]:
     """Median length of the training clips, in frames and in seconds.
+
+    With ``crop_to_annotation``, the onset-to-offset length where the entry
+    has valid markers (what preprocessing kept), else the whole clip.
 
     Notes
     -----
@@ -255,6 +260,10 @@ def _clip_statistics(store: Any, keys: Sequence[str]) -> dict[str, float | None]
         n_frames = attrs.get("n_frames")
         if not n_frames:
             continue
+        onset, offset = attrs.get("onset"), attrs.get("offset")
+        if crop_to_annotation and onset is not None and offset is not None:
+            if 0 <= onset <= offset:
+                n_frames = min(n_frames, offset - onset + 1)
         frames.append(float(n_frames))
         if attrs.get("fps"):
             seconds.append(float(n_frames) / float(attrs["fps"]))
@@ -288,7 +297,7 @@ def _model_metadata(
         "evaluate": sections["evaluate"],
         "detect": sections["detect"],
         "seed": config.train.seed,
-        "clips": _clip_statistics(store, data.keys),
+        "clips": _clip_statistics(store, data.keys, config.align.crop_to_annotation),
         "protocol": result.protocol,
         "final_model": {
             "trained_on": "all clips"

@@ -244,8 +244,15 @@ def iter_frames(source: Path) -> Iterator[NDArray[np.uint8]]:
     return _iter_video(_open_video(source))
 
 
-def iter_camera(index: int) -> Iterator[NDArray[np.uint8]]:
-    """Yield RGB frames from camera ``index`` until it stops delivering.
+def open_camera(index: int) -> tuple[Iterator[NDArray[np.uint8]], float | None]:
+    """Open camera ``index``: its RGB frames, and its frame rate if it says.
+
+    Returns
+    -------
+    frames, fps
+        An iterator of ``uint8`` ``(height, width, 3)`` RGB frames until the
+        camera stops delivering, and the rate the driver reports (``None``
+        when it reports none).
 
     Raises
     ------
@@ -265,7 +272,8 @@ def iter_camera(index: int) -> Iterator[NDArray[np.uint8]]:
             "built-in camera), that it is connected and that no other program "
             "uses it"
         )
-    return _iter_video(capture)
+    fps = _positive_or_none(capture.get(cv2.CAP_PROP_FPS))
+    return _iter_video(capture), fps
 
 
 def _iter_images(files: list[Path]) -> Iterator[NDArray[np.uint8]]:

@@ -233,3 +233,15 @@ def test_overlay_draws_landmarks_and_the_label():
     assert red_text.sum() > 100
     assert not (blank[..., 1] == 255).any()  # no face, no dots
     assert frame.sum() == 0  # the input frame is not drawn on
+
+
+def test_a_live_source_is_timed_by_the_wall_clock():
+    config = DetectConfig(window=10, min_frames=5, stride=1)
+    detector = StreamingDetector(
+        trained(), config, fps=30.0, landmarker=ScriptedLandmarker([]), live=True
+    )
+    emitted = [detector.push_landmarks(face(), size=(SIZE, SIZE)) for _ in range(8)]
+    times = [prediction.time for prediction in emitted[4:]]
+    # Eight frames pushed at once take milliseconds, not 8/30 s of frame time.
+    assert len(times) == 4 and max(times) < 0.1
+    assert times == sorted(times)

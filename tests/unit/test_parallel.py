@@ -35,7 +35,9 @@ def always_die(value: int) -> int:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-@pytest.mark.parametrize(("backend", "jobs"), [("threading", 2), ("loky", 2), ("loky", 1)])
+@pytest.mark.parametrize(
+    ("backend", "jobs"), [("threading", 2), ("loky", 2), ("loky", 1)]
+)
 def test_every_task_comes_back_once(backend, jobs):
     tasks = [Task(f"t{value}", square, (value,)) for value in range(7)]
     results = dict(run_tasks(tasks, backend=backend, jobs=jobs))
@@ -118,8 +120,6 @@ def test_a_task_that_always_kills_its_worker_is_isolated_and_reported():
         lost.append(reason)
         return -1
 
-    results = dict(
-        run_tasks(tasks, backend="loky", jobs=2, retries=0, on_lost=on_lost)
-    )
+    results = dict(run_tasks(tasks, backend="loky", jobs=2, retries=0, on_lost=on_lost))
     assert results == {f"t{v}": (-1 if v == 3 else v * v) for v in range(8)}
     assert len(lost) == 1 and "died twice while running it alone" in lost[0]

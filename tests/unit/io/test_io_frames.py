@@ -226,8 +226,8 @@ def test_a_camera_that_does_not_open_is_one_quiet_error() -> None:
     import sys
 
     code = (
-        "from samm_pipeline.io.frames import iter_camera\n"
-        "try:\n    iter_camera(97)\n"
+        "from samm_pipeline.io.frames import open_camera\n"
+        "try:\n    open_camera(97)\n"
         "except Exception as error:\n    print(type(error).__name__, error)\n"
     )
     done = subprocess.run(
