@@ -495,10 +495,12 @@ def _run_folds(
             if backend == "dask":
                 client = stack.enter_context(dask_client(evaluate.scheduler, jobs))
                 threads = threads_per_task(client)
-            elif jobs > 1:
+            elif jobs > 1 and backend == "loky":
                 threads = max(1, (os.cpu_count() or 1) // jobs)
             else:
-                configure_tensorflow()  # in this process
+                # In this process (one fold at a time, or threading): its one
+                # TensorFlow pool is shared by every fold, so leave it whole.
+                configure_tensorflow()
             tasks = [
                 Task(
                     name,
