@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -64,10 +66,49 @@ class Task(Generic[ResultT]):
 
 
 def _call_named(
-    name: str, function: Callable[..., ResultT], args: tuple, kwargs: Mapping
+    name: str,
+    function: Callable[..., ResultT],
+    args: tuple,
+    kwargs: Mapping,
+    watch_parent: bool = False,
 ) -> tuple[str, ResultT]:
-    """Run one task in a worker and return its result with its name."""
+    """Run one task in a worker and return its result with its name.
+
+    ``watch_parent`` (loky workers): the worker exits when the process that
+    started it dies (see :func:`_exit_with_parent`).
+    """
+    if watch_parent:
+        _exit_with_parent()
     return name, function(*args, **kwargs)
+
+
+_watching_parent = False
+
+
+def _exit_with_parent(interval: float = 0.5) -> None:
+    """Make this worker process exit soon after its parent dies.
+
+    Notes
+    -----
+    A loky worker whose parent is killed (SIGKILL, the OOM killer) is not told:
+    it finishes its clip and then waits up to five minutes for the next,
+    holding its memory. A daemon thread polling ``getppid`` (which changes
+    when the parent dies and the worker is re-parented) ends it within
+    ``interval`` seconds. The single-writer design means it has nothing to
+    save.
+    """
+    global _watching_parent
+    if _watching_parent:
+        return
+    _watching_parent = True
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="samm-parent-watch", daemon=True).start()
 
 
 def import_distributed() -> Any:
@@ -330,7 +371,11 @@ def _run_once(
             for task in tasks:
                 dispatched.add(task.name)
                 yield delayed(_call_named)(
-                    task.name, task.function, task.args, dict(task.kwargs)
+                    task.name,
+                    task.function,
+                    task.args,
+                    dict(task.kwargs),
+                    watch_parent=backend == "loky",
                 )
 
         yield from parallel(handed_out())

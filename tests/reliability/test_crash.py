@@ -55,24 +55,6 @@ def run(
     )
 
 
-def live_members(pgid: int) -> list[int]:
-    """Processes of group ``pgid`` that still run (zombies awaiting their
-    reaper have already died and hold nothing)."""
-    import psutil
-
-    members = []
-    for process in psutil.process_iter(["pid", "status"]):
-        try:
-            if (
-                os.getpgid(process.info["pid"]) == pgid
-                and process.info["status"] != psutil.STATUS_ZOMBIE
-            ):
-                members.append(process.info["pid"])
-        except (ProcessLookupError, psutil.Error):
-            continue
-    return members
-
-
 @pytest.fixture(scope="module")
 def clips(tmp_path_factory, face_rgb, video_writer):
     root = tmp_path_factory.mktemp("crash") / "data"
@@ -128,21 +110,52 @@ def test_extraction_killed_then_rerun_equals_an_uninterrupted_run(
     assert not lock_path(store).exists()
 
 
-def test_a_killed_worker_group_leaves_no_process_behind(clips, tmp_path):
-    root, _ = clips
+def open_store_or_empty(path: Path):
+    try:
+        return open_store(path)
+    except DataError:
+        return {}
+
+
+def test_workers_exit_when_the_parent_alone_is_killed(tmp_path, face_rgb, video_writer):
+    """SIGKILL the parent only (as the OOM killer would): its loky workers,
+    which nobody tells, must not linger holding memory."""
+    import psutil
+
+    root = tmp_path / "data"
+    for index in range(6):
+        frames = [np.roll(face_rgb, i % 3, axis=1) for i in range(60)]
+        video_writer(root / "c" / f"clip{index}.mp4", frames)
     process = subprocess.Popen(
         [*CLI, "-q", "extract", str(root), "--store", str(tmp_path / "s.zarr"),
          "--jobs", "2"],
-        env={**os.environ, ENVIRONMENT_VARIABLE: "extract.frame:5"},
         start_new_session=True,
         stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    process.wait(timeout=300)
-    assert process.returncode == -signal.SIGKILL
-    deadline = time.monotonic() + 10
-    while live_members(process.pid) and time.monotonic() < deadline:
+    parent = psutil.Process(process.pid)
+    deadline = time.monotonic() + 120
+    workers: list[psutil.Process] = []
+    while time.monotonic() < deadline and process.poll() is None:
+        workers = [
+            child
+            for child in parent.children(recursive=True)
+            if "LokyProcess" in " ".join(child.cmdline())
+        ]
+        # Both workers exist and have taken a clip (work has been written).
+        if len(workers) == 2 and len(open_store_or_empty(tmp_path / "s.zarr")):
+            break
+        time.sleep(0.02)
+    assert len(workers) == 2, "the run ended before its workers could be seen"
+    descendants = parent.children(recursive=True)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        alive = [p for p in descendants if p.is_running() and p.status() != "zombie"]
+        if not alive:
+            break
         time.sleep(0.1)
-    assert live_members(process.pid) == []
+    assert alive == [], [p.cmdline()[-3:] for p in alive]
 
 
 def synthetic_store(path: Path) -> Path:
