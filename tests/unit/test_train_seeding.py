@@ -36,11 +36,20 @@ def test_other_draws_from_global_random_do_not_change_keras_seeds():
 def test_threads_get_their_own_seeds_and_the_global_rng_comes_back():
     from keras.src.random.seed_generator import make_default_seed
 
-    results: dict[int, list[int]] = {}
+    results: dict[int, list[int]] = {seed: [] for seed in (1, 2)}
+    # Both threads are inside `seeded` at once and draw in turn (1, 2, 1, 2,
+    # ...): a shared generator would hand them each other's numbers.
+    barrier = threading.Barrier(2)
 
     def fit_like(seed: int) -> None:
         with seeded(seed):
-            results[seed] = [make_default_seed() for _ in range(3)]
+            for _ in range(3):
+                barrier.wait(10)
+                if seed == 2:
+                    barrier.wait(10)  # let thread 1 draw first
+                results[seed].append(make_default_seed())
+                if seed == 1:
+                    barrier.wait(10)
 
     threads = [threading.Thread(target=fit_like, args=(seed,)) for seed in (1, 2)]
     for thread in threads:
