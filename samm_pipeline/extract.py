@@ -304,17 +304,18 @@ def run_extraction(
         with other settings and ``overwrite`` is false. Bad clips never raise.
     """
     start = time.perf_counter()
+    # Discovery first: a wrong DATA_DIR or spreadsheet creates nothing.
+    discovery = discover_clips(
+        data_dir,
+        layout=config.layout,
+        subject_pattern=config.subject_pattern,
+        annotations=config.annotations,
+        fps=config.fps,
+    )
     # One writer per store: a second run is refused, a crashed run's lock
     # is recovered (io.lock). URL stores have no file to lock.
     location = store_location(store_path)
     with StoreLock(location) if isinstance(location, Path) else nullcontext():
-        discovery = discover_clips(
-            data_dir,
-            layout=config.layout,
-            subject_pattern=config.subject_pattern,
-            annotations=config.annotations,
-            fps=config.fps,
-        )
         if landmarker_factory is None:
             n_landmarks = n_landmarks_for(config)
         else:

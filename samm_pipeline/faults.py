@@ -49,7 +49,7 @@ def checkpoint(name: str) -> None:
     if target != name:
         return
     _passes[name] = _passes.get(name, 0) + 1
-    if _passes[name] >= int(count or 1):
+    if _passes[name] >= (int(count) if count.isdigit() else 1):
         try:
             os.killpg(os.getpgid(0), signal.SIGKILL)
         finally:  # not a group leader's group we may signal: this process
