@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import os
 import tempfile
 from pathlib import Path
 
@@ -133,15 +134,18 @@ OPTION_VALUES = st.one_of(
 )
 
 COMMANDS = {
-    "extract": ["--store", "--layout", "--jobs", "--subject-pattern", "--annotations"],
+    "extract": ["--store", "--layout", "--jobs", "--subject-pattern", "--annotations",
+                "--backend", "--scheduler"],
     "inspect": ["--store"],
     "train": ["--store", "--output", "--protocol", "--labels", "--epochs",
-              "--batch-size", "--seed", "--jobs"],
+              "--batch-size", "--seed", "--jobs", "--backend", "--scheduler"],
     "predict": ["--model", "--store", "--jobs", "--format"],
     "detect": ["--model", "--video", "--camera", "--window", "--stride",
                "--min-frames", "--motion-threshold"],
     "make-demo-data": ["--subjects", "--clips-per-class", "--seed", "--size"],
+    "plot": ["--store", "--output", "--key", "--run", "--figure", "--dpi"],
 }  # fmt: skip
+PATH_OPTIONS = {"--store", "--output", "--model", "--video", "--annotations", "--run"}
 FLAGS = ["--overwrite", "--json", "--csv", "--no-realtime", "--strict", "-q", "-v"]
 
 
@@ -151,13 +155,7 @@ def command_lines(draw, places: dict[str, str]) -> list[str]:
     paths = st.sampled_from(sorted(places.values()))
     arguments = [command]
     for option in draw(st.lists(st.sampled_from(COMMANDS[command]), max_size=4)):
-        is_path = option in (
-            "--store",
-            "--output",
-            "--model",
-            "--video",
-            "--annotations",
-        )
+        is_path = option in PATH_OPTIONS
         arguments += [option, draw(paths if is_path else OPTION_VALUES)]
     arguments += draw(st.lists(st.sampled_from(FLAGS), max_size=2))
     arguments += draw(st.lists(st.one_of(paths, st.text(max_size=8)), max_size=2))
@@ -178,6 +176,10 @@ def places(tmp_path_factory) -> dict[str, str]:
     (root / "file.txt").write_text("not a folder")
     (root / "zero.mp4").write_bytes(b"")
     return {
+        "dot": ".",
+        "root": "/",
+        "under a file": str(root / "file.txt" / "s.zarr"),
+        "proc": "/proc/s.zarr",
         "missing": str(root / "missing"),
         "empty": str(root / "empty"),
         "full": str(root / "full"),
@@ -191,5 +193,13 @@ def places(tmp_path_factory) -> dict[str, str]:
 @given(data=st.data())
 def test_any_command_line_exits_cleanly(places, data):
     arguments = data.draw(command_lines(places))
-    result = CliRunner().invoke(cli, arguments)
+    # An empty working folder: relative paths ("." as a store) touch nothing
+    # of the checkout, whatever it holds under data/.
+    here = os.getcwd()
+    with tempfile.TemporaryDirectory() as folder:
+        os.chdir(folder)
+        try:
+            result = CliRunner().invoke(cli, arguments)
+        finally:
+            os.chdir(here)
     assert_clean_exit(result)
