@@ -32,8 +32,7 @@ from numpy.typing import NDArray
 from samm_pipeline.config import DetectConfig
 from samm_pipeline.errors import DataError
 from samm_pipeline.facemesh import Landmarker
-from samm_pipeline.landmarks import STABLE_LANDMARKS
-from samm_pipeline.normalize import remove_head_motion, to_pixel_units
+from samm_pipeline.normalize import stabilised_landmarks
 from samm_pipeline.predict import TrainedModel
 
 logger = logging.getLogger(__name__)
@@ -122,11 +121,9 @@ def motion_energy(
     >>> motion_energy(still, 100, 100)
     0.0
     """
-    data = to_pixel_units(np.asarray(landmarks, dtype=np.float64), width, height)
-    if len(data) < 2:
+    if len(landmarks) < 2:
         return 0.0
-    stable = [index for index in STABLE_LANDMARKS if index < data.shape[1]]
-    aligned = remove_head_motion(data, stable=stable)[..., :2]
+    aligned = stabilised_landmarks(landmarks, width, height)[..., :2]
     median = np.median(aligned, axis=0)
     distances = np.linalg.norm(aligned - median, axis=-1)
     top = min(MOTION_TOP_LANDMARKS, distances.shape[1])

@@ -198,3 +198,30 @@ def to_pixel_units(
         data[..., 1] *= height
         data[..., 2] *= width
     return data
+
+
+def stabilised_landmarks(
+    landmarks: NDArray[np.floating],
+    width: int | None,
+    height: int | None,
+    *,
+    head_motion: bool = True,
+) -> NDArray[np.float64]:
+    """Landmarks in pixels with head motion removed, NaN rows kept in place.
+
+    For looking at motion (figures, the streaming detector's motion gate):
+    frames without a face are interpolated for the Procrustes fit (the same
+    :func:`remove_head_motion` training uses, on
+    :data:`~samm_pipeline.landmarks.STABLE_LANDMARKS`) and set back to NaN
+    afterwards, so the result stays frame-aligned with the video. Sizes
+    unknown: MediaPipe's normalised units.
+    """
+    data = to_pixel_units(landmarks, width, height)
+    present = ~np.isnan(data).any(axis=tuple(range(1, data.ndim)))
+    if not present.any():
+        return data
+    filled = fill_missing(data, "interpolate")
+    if head_motion and max(STABLE_LANDMARKS) < data.shape[1]:
+        filled = remove_head_motion(filled, stable=STABLE_LANDMARKS)
+    filled[~present] = np.nan
+    return filled

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from samm_pipeline.plots_clip import (
+    _figure,
     plot_face_mesh,
     plot_preprocessing,
     plot_region_motion,
@@ -47,12 +48,6 @@ __all__ = [
     "save_clip_animation",
     "write_store_figures",
 ]
-
-
-def _figure(width: float, height: float) -> Any:
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=(width, height), layout="constrained")
 
 
 def plot_confusion_matrix(

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from samm_pipeline import normalize
 from samm_pipeline.config import AlignConfig
 from samm_pipeline.errors import DataError
 from samm_pipeline.io.store import Clip
@@ -30,11 +31,10 @@ from samm_pipeline.landmarks import (
     MOUTH_CORNER_LEFT,
     MOUTH_CORNER_RIGHT,
     REGIONS,
-    STABLE_LANDMARKS,
     UPPER_EYELID_LEFT,
     UPPER_EYELID_RIGHT,
 )
-from samm_pipeline.normalize import fill_missing, remove_head_motion, to_pixel_units
+from samm_pipeline.normalize import to_pixel_units
 
 REGION_COLOURS: dict[str, str] = {
     "lips": "tab:red",
@@ -117,22 +117,11 @@ def stabilised_landmarks(
     *,
     head_motion: bool = True,
 ) -> NDArray[np.float64]:
-    """Landmarks in pixels with head motion removed, NaN rows kept in place.
-
-    Frames without a face are interpolated for the Procrustes fit (the same
-    :func:`~samm_pipeline.normalize.remove_head_motion` training uses) and set
-    back to NaN afterwards, so the result stays frame-aligned with the video.
-    Sizes unknown: MediaPipe's normalised units.
-    """
-    data = to_pixel_units(landmarks, attrs.get("width"), attrs.get("height"))
-    present = ~np.isnan(data).any(axis=(1, 2))
-    if not present.any():
-        return data
-    filled = fill_missing(data, "interpolate")
-    if head_motion and max(STABLE_LANDMARKS) < data.shape[1]:
-        filled = remove_head_motion(filled, stable=STABLE_LANDMARKS)
-    filled[~present] = np.nan
-    return filled
+    """:func:`samm_pipeline.normalize.stabilised_landmarks` with the frame
+    size taken from a store entry's ``attrs``."""
+    return normalize.stabilised_landmarks(
+        landmarks, attrs.get("width"), attrs.get("height"), head_motion=head_motion
+    )
 
 
 def region_motion(
