@@ -38,7 +38,7 @@ from samm_pipeline.dataset import (
     prepare_clips,
     require_clips,
 )
-from samm_pipeline.errors import DataError, OutputExistsError
+from samm_pipeline.errors import DataError, OutputExistsError, storage_error
 from samm_pipeline.evaluate import Evaluation, evaluate_predictions
 from samm_pipeline.faults import checkpoint
 from samm_pipeline.train import ProtocolResult, run_protocol
@@ -380,8 +380,15 @@ def _write_artifacts(
         checkpoint("run.artifacts-written")
         (staging / "INCOMPLETE").unlink()
         _swap_into_place(staging, output)
-    except BaseException:
+    except BaseException as error:
         shutil.rmtree(staging, ignore_errors=True)
+        failure = (
+            storage_error(error, f"the run's artifacts for {output}")
+            if isinstance(error, OSError)
+            else None
+        )
+        if failure is not None:
+            raise failure from None
         raise
 
 

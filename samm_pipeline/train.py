@@ -53,6 +53,9 @@ def configure_tensorflow(threads: int | None = None) -> None:
     with quiet_native_logs() if "tensorflow" not in sys.modules else nullcontext():
         import tensorflow as tf
 
+        # The first device query probes CUDA and prints a cuInit line on fd 2.
+        tf.config.list_physical_devices()
+
     tf.get_logger().setLevel(logging.ERROR)
     if threads:
         try:

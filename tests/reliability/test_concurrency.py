@@ -28,8 +28,8 @@ def test_a_second_extract_is_refused_and_a_stale_lock_recovered(
     tmp_path, face_rgb, video_writer
 ):
     root = tmp_path / "data"
-    for index in range(6):
-        frames = [np.roll(face_rgb, i % 3, axis=1) for i in range(60)]
+    for index in range(10):
+        frames = [np.roll(face_rgb, i % 3, axis=1) for i in range(120)]
         video_writer(root / "c" / f"clip{index}.mp4", frames)
     store = tmp_path / "s.zarr"
     arguments = [*CLI, "extract", str(root), "--store", str(store), "--jobs", "1"]
@@ -55,5 +55,5 @@ def test_a_second_extract_is_refused_and_a_stale_lock_recovered(
     assert third.returncode == 0, third.stderr
     assert "recovered a stale lock" in third.stderr
     assert f"pid {first.pid}" in third.stderr
-    assert len(open_store(store)) == 6
+    assert len(open_store(store)) == 10
     assert not lock_path(store).exists()

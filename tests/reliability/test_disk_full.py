@@ -130,3 +130,49 @@ def test_a_full_disk_stops_the_run_cleanly_and_a_rerun_finishes(dataset, tmp_pat
             np.asarray(landmarks, dtype=np.float32), expected[key].landmarks
         )
     assert shutil.disk_usage(tmp_path).free > 0
+
+
+def test_a_full_disk_while_training_leaves_no_run_and_says_so(tmp_path):
+    if not namespace_available():  # pragma: no cover - depends on the kernel
+        pytest.fail("unshare --user --mount is not available; cannot make a tmpfs")
+    from samm_pipeline.io.store import StoreWriter
+
+    rng = np.random.default_rng(0)
+    writer = StoreWriter(tmp_path / "s.zarr", extractor={"name": "t"}, n_landmarks=468)
+    for name in ("a", "b"):
+        for subject in range(3):
+            for clip in range(2):
+                frames = rng.uniform(0.3, 0.7, (12, 468, 3)).astype(np.float32)
+                writer.write_clip(
+                    f"{name}/s{subject}_{clip}", frames,
+                    {"fps": 30.0, "width": 256, "height": 256, "n_frames": 12,
+                     "subject": f"s{subject}"},
+                )  # fmt: skip
+    config = tmp_path / "small.toml"
+    config.write_text(
+        "[extract]\nrefine_landmarks = false\n[train]\nepochs = 1\n"
+        "[augment]\naug_times = 0\n"
+    )
+    disk = tmp_path / "small disk"
+    disk.mkdir()
+    train = (
+        f'"{sys.executable}" -m samm_pipeline.cli -q --config "{config}" train '
+        f'--store "{tmp_path / "s.zarr"}" --output "{disk}/run"'
+    )
+    script = textwrap.dedent(
+        f"""
+        mount -t tmpfs -o size=512k tmpfs "{disk}"
+        SAMM_PIPELINE_CACHE="{tmp_path}/cache" {train} 2> "{tmp_path}/err"
+        echo "code=$?"
+        ls -A "{disk}" > "{tmp_path}/left"
+        """
+    )
+    done = subprocess.run(
+        ["unshare", "--user", "--map-root-user", "--mount", "bash", "-c", script],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    error = (tmp_path / "err").read_text()
+    assert "code=1" in done.stdout, (done.stdout, error)
+    assert error.startswith("error: No space left on device writing "), error
+    assert error.count("\n") == 1
+    assert (tmp_path / "left").read_text() == ""  # no run, no half-written folder
