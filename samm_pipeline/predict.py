@@ -301,57 +301,55 @@ def predict_clips(
     from samm_pipeline.io.datasets import ClipRecord
 
     start = time.perf_counter()
-    config = trained.extract_config()
-    results: dict[int, ClipPrediction] = {}
-    sequences: dict[int, NDArray[np.float32]] = {}
-    records: list[ClipRecord] = []
-    keys: list[tuple[int, str]] = []
-    for index, clip in enumerate(clips):
-        kind = _clip_kind(clip)
-        if kind is None:
-            keys.append((index, clip))
-            continue
-        source = Path(clip).resolve()
-        records.append(
-            ClipRecord(
-                class_name="predict",
-                clip=str(index),
-                source=source,
-                kind=kind,  # type: ignore[arg-type]
-                dataset="folders",
-                root=source.parent,
-            )
+    kinds = [_clip_kind(clip) or "store" for clip in clips]
+    # Each clip's landmarks and attributes, or why it has none.
+    loaded: dict[int, tuple[NDArray[np.floating], Mapping[str, Any]] | str] = {}
+    keys = {i: clip for i, clip in enumerate(clips) if kinds[i] == "store"}
+    store_path = None
+    if keys:
+        store_path = str(store or trained.store_path or "")
+        loaded.update(_load_keys(trained, keys, store_path))
+    records = [
+        ClipRecord(
+            class_name="predict",
+            clip=str(index),  # a safe key; the caller's name stays in `clips`
+            source=Path(clip).resolve(),
+            kind=kinds[index],  # type: ignore[arg-type]
+            dataset="folders",
+            root=Path(clip).resolve().parent,
+        )
+        for index, clip in enumerate(clips)
+        if kinds[index] != "store"
+    ]
+    for result in extract_clips(
+        records, trained.extract_config(), jobs=jobs,
+        landmarker_factory=landmarker_factory,
+    ):  # fmt: skip
+        index = int(result.key.rsplit("/", 1)[1])
+        loaded[index] = (
+            (result.landmarks, result.attrs)
+            if result.landmarks is not None
+            else f"{clips[index]}: {result.error}"
         )
 
-    def classify(
-        index: int, kind: str, landmarks: Any, attrs: Mapping[str, Any]
-    ) -> None:
+    results: dict[int, ClipPrediction] = {}
+    sequences: dict[int, NDArray[np.float32]] = {}
+    for index, item in loaded.items():
+        clip = clips[index]
+        if isinstance(item, str):
+            results[index] = ClipPrediction(clip, kinds[index], error=item)
+            continue
+        landmarks, attrs = item
         detected = ~np.isnan(landmarks).any(axis=(1, 2))
-        base = ClipPrediction(
-            clips[index], kind, n_frames=len(landmarks), n_detected=int(detected.sum())
+        results[index] = ClipPrediction(
+            clip, kinds[index], n_frames=len(landmarks), n_detected=int(detected.sum())
         )
         try:
             sequences[index] = trained.preprocess(landmarks, attrs)
         except DataError as error:
-            results[index] = _failed(base, f"{clips[index]}: {error}")
-            return
-        results[index] = base
-
-    store_path = None
-    if keys:
-        store_path = str(store or trained.store_path or "")
-        _predict_keys(trained, keys, store_path, clips, results, classify)
-    for result in extract_clips(
-        records, config, jobs=jobs, landmarker_factory=landmarker_factory
-    ):
-        index = int(result.key.rsplit("/", 1)[1])
-        kind = "frames" if Path(clips[index]).is_dir() else "video"
-        if result.landmarks is None:
-            results[index] = ClipPrediction(
-                clips[index], kind, error=f"{clips[index]}: {result.error}"
+            results[index] = dataclasses.replace(
+                results[index], error=f"{clip}: {error}"
             )
-            continue
-        classify(index, kind, result.landmarks, result.attrs)
     if sequences:
         order = sorted(sequences)
         probabilities = trained.predict_sequences(
@@ -373,61 +371,43 @@ def predict_clips(
     )
 
 
-def _failed(base: ClipPrediction, error: str) -> ClipPrediction:
-    return dataclasses.replace(base, error=" ".join(error.split()))
-
-
-def _predict_keys(
-    trained: TrainedModel,
-    keys: Sequence[tuple[int, str]],
-    store_path: str,
-    clips: Sequence[str],
-    results: dict[int, ClipPrediction],
-    classify: Any,
-) -> None:
-    """Read ``keys`` from the store; record the ones it cannot give."""
+def _load_keys(
+    trained: TrainedModel, keys: Mapping[int, str], store_path: str
+) -> dict[int, tuple[NDArray[np.floating], Mapping[str, Any]] | str]:
+    """Each key's landmarks and attributes from the store, or why not."""
     from samm_pipeline.io.store import open_store
 
     if not store_path:
-        for index, clip in keys:
-            results[index] = ClipPrediction(
-                clip,
-                "store",
-                error=f"{clip} is neither a file nor a folder, and no store is "
-                "known to look it up in; check the path or give --store",
-            )
-        return
+        reason = (
+            "is neither a file nor a folder, and no store is known to look it "
+            "up in; check the path or give --store"
+        )
+        return {index: f"{clip} {reason}" for index, clip in keys.items()}
     try:
         store = open_store(store_path)
     except SammError as error:
-        for index, clip in keys:
-            results[index] = ClipPrediction(
-                clip,
-                "store",
-                error=f"{clip} is neither a file nor a folder, and {error}",
-            )
-        return
-    for index, clip in keys:
+        return {
+            index: f"{clip} is neither a file nor a folder, and {error}"
+            for index, clip in keys.items()
+        }
+    loaded: dict[int, tuple[NDArray[np.floating], Mapping[str, Any]] | str] = {}
+    for index, clip in keys.items():
         if clip not in store:
-            results[index] = ClipPrediction(
-                clip,
-                "store",
-                error=f"{clip} is neither a file, a folder nor a key of store "
+            loaded[index] = (
+                f"{clip} is neither a file, a folder nor a key of store "
                 f"{store_path}; check the path, or list keys with "
-                f"`samm-pipeline inspect --store {store_path}`",
+                f"`samm-pipeline inspect --store {store_path}`"
             )
-            continue
-        if store.n_landmarks != trained.n_landmarks:
-            results[index] = ClipPrediction(
-                clip,
-                "store",
-                error=f"{clip}: store {store_path} has {store.n_landmarks} "
-                f"landmarks but the model was trained on {trained.n_landmarks}; "
-                "use a store extracted with the model's refine_landmarks setting",
+        elif store.n_landmarks != trained.n_landmarks:
+            loaded[index] = (
+                f"{clip}: store {store_path} has {store.n_landmarks} landmarks "
+                f"but the model was trained on {trained.n_landmarks}; use a store "
+                "extracted with the model's refine_landmarks setting"
             )
-            continue
-        entry = store.load(clip)
-        classify(index, "store", np.asarray(entry.landmarks), entry.attrs)
+        else:
+            entry = store.load(clip)
+            loaded[index] = (np.asarray(entry.landmarks), entry.attrs)
+    return loaded
 
 
 def format_predictions(report: PredictionReport, output_format: str = "table") -> str:
