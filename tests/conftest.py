@@ -59,3 +59,15 @@ def blank_rgb() -> np.ndarray:
     """A 256x256 mid-grey noise frame without a face."""
     rng = np.random.default_rng(0)
     return rng.integers(100, 140, size=(256, 256, 3), dtype=np.uint8)
+
+
+def moving_face(
+    face: np.ndarray, n_frames: int, phase: float = 0.0
+) -> list[np.ndarray]:
+    """``face`` shifted sideways by up to 2 px per frame (a real tracker input);
+    ``phase`` (in frames) makes clips of one face differ."""
+    return [
+        np.roll(face, round(2 * np.sin((index + phase) / 3)), axis=1)
+        for index in range(n_frames)
+    ]
+

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from conftest import moving_face
 
 from samm_pipeline.cli import cli
 from samm_pipeline.config import Config, ExtractConfig, apply_overrides
@@ -48,11 +49,7 @@ def clips(tmp_path_factory, face_rgb, video_writer) -> Path:
     """3 clips of 10 frames, 256 px, in class folders; subjects s1, s2."""
     root = tmp_path_factory.mktemp("clips")
     for key, offset in CLIPS.items():
-        frames = [
-            np.roll(face_rgb, round(2 * np.sin((index + offset) / 3)), axis=1)
-            for index in range(10)
-        ]
-        video_writer(root / f"{key}.mp4", frames, fps=30)
+        video_writer(root / f"{key}.mp4", moving_face(face_rgb, 10, offset), fps=30)
     return root
 
 

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from conftest import moving_face
 
 from samm_pipeline.cli import cli
 from samm_pipeline.config import ExtractConfig
@@ -26,15 +27,6 @@ from samm_pipeline.extract import run_extraction
 from samm_pipeline.io.store import open_store
 
 pytestmark = pytest.mark.slow
-
-
-def _moving_face(face: np.ndarray, n_frames: int) -> list[np.ndarray]:
-    """The face shifted by up to 2 px per frame (a real tracker input)."""
-    frames = []
-    for index in range(n_frames):
-        shift = round(2 * np.sin(index / 3))
-        frames.append(np.roll(face, shift, axis=1))
-    return frames
 
 
 def _write_jpegs(folder: Path, frames: list[np.ndarray], names: list[str]) -> None:
@@ -49,10 +41,10 @@ def _write_jpegs(folder: Path, frames: list[np.ndarray], names: list[str]) -> No
 def test_class_folders_with_jobs_2(tmp_path, face_rgb, blank_rgb, video_writer):
     """Videos through two real worker processes; NaN rows exactly where no face."""
     root = tmp_path / "data"
-    video_writer(root / "happy" / "s1_a.mp4", _moving_face(face_rgb, 12), fps=30)
+    video_writer(root / "happy" / "s1_a.mp4", moving_face(face_rgb, 12), fps=30)
     video_writer(
         root / "sad" / "s2_gone.mp4",
-        _moving_face(face_rgb, 8) + [blank_rgb] * 5,
+        moving_face(face_rgb, 8) + [blank_rgb] * 5,
         fps=24,
     )
     (root / "sad" / "broken.mp4").write_bytes(
@@ -112,7 +104,7 @@ def _samm_sheet(path: Path, rows: list[list]) -> None:
 def test_samm_layout(tmp_path, face_rgb):
     """SAMM: grayscale 5-digit frames, spreadsheet below 12 description rows."""
     root = tmp_path / "SAMM"
-    frames = _moving_face(face_rgb, 6)
+    frames = moving_face(face_rgb, 6)
     _write_jpegs(
         root / "006" / "006_1_2",
         frames,
@@ -156,7 +148,7 @@ def test_samm_layout(tmp_path, face_rgb):
 def test_casme2_layout(tmp_path, face_rgb):
     """CASME II: sub01/EP02_01f/img46.jpg, stray files, unnamed columns."""
     root = tmp_path / "CASME2"
-    frames = _moving_face(face_rgb, 5)
+    frames = moving_face(face_rgb, 5)
     _write_jpegs(
         root / "sub01" / "EP02_01f", frames, [f"img{n}.jpg" for n in range(8, 13)]
     )
@@ -188,7 +180,7 @@ def test_casme2_layout(tmp_path, face_rgb):
 
 def test_468_landmarks_without_refinement(tmp_path, face_rgb, video_writer):
     root = tmp_path / "data"
-    video_writer(root / "a" / "c.mp4", _moving_face(face_rgb, 4))
+    video_writer(root / "a" / "c.mp4", moving_face(face_rgb, 4))
     config = ExtractConfig(jobs=1, refine_landmarks=False)
     run_extraction(root, tmp_path / "s.zarr", config, progress=False)
     store = open_store(tmp_path / "s.zarr")
@@ -226,7 +218,7 @@ def test_sigkill_mid_run_then_rerun_completes(tmp_path, face_rgb, video_writer):
     entries; a rerun completes the store with the same data as a clean run."""
     root = tmp_path / "data"
     for index in range(8):
-        video_writer(root / "c" / f"clip{index}.mp4", _moving_face(face_rgb, 40))
+        video_writer(root / "c" / f"clip{index}.mp4", moving_face(face_rgb, 40))
     store = tmp_path / "killed.zarr"
     command = [sys.executable, "-m", "samm_pipeline.cli", "-q", "extract", str(root),
                "--store", str(store), "--jobs", "1"]  # fmt: skip

@@ -13,8 +13,8 @@ import subprocess
 import sys
 import time
 
-import numpy as np
 import pytest
+from conftest import moving_face
 
 from samm_pipeline.io.lock import lock_path
 from samm_pipeline.io.store import open_store
@@ -29,7 +29,7 @@ def test_a_second_extract_is_refused_and_a_stale_lock_recovered(
 ):
     root = tmp_path / "data"
     for index in range(10):
-        frames = [np.roll(face_rgb, i % 3, axis=1) for i in range(120)]
+        frames = moving_face(face_rgb, 120, phase=index)
         video_writer(root / "c" / f"clip{index}.mp4", frames)
     store = tmp_path / "s.zarr"
     arguments = [*CLI, "extract", str(root), "--store", str(store), "--jobs", "1"]

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import moving_face
 
 from samm_pipeline.errors import DataError
 from samm_pipeline.faults import ENVIRONMENT_VARIABLE
@@ -59,10 +60,7 @@ def run(
 def clips(tmp_path_factory, face_rgb, video_writer):
     root = tmp_path_factory.mktemp("crash") / "data"
     for index in range(N_CLIPS):
-        frames = [
-            np.roll(face_rgb, round(2 * np.sin(i / 3 + index)), axis=1)
-            for i in range(N_FRAMES)
-        ]
+        frames = moving_face(face_rgb, N_FRAMES, phase=3 * index)
         video_writer(root / "c" / f"clip{index}.mp4", frames)
     reference = root.parent / "reference.zarr"
     done = run(["-q", "extract", str(root), "--store", str(reference), "--jobs", "1"])
@@ -124,7 +122,7 @@ def test_workers_exit_when_the_parent_alone_is_killed(tmp_path, face_rgb, video_
 
     root = tmp_path / "data"
     for index in range(6):
-        frames = [np.roll(face_rgb, i % 3, axis=1) for i in range(60)]
+        frames = moving_face(face_rgb, 60, phase=index)
         video_writer(root / "c" / f"clip{index}.mp4", frames)
     process = subprocess.Popen(
         [*CLI, "-q", "extract", str(root), "--store", str(tmp_path / "s.zarr"),

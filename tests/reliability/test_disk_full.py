@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import moving_face
 
 from samm_pipeline.io.store import open_store
 
@@ -52,10 +53,7 @@ def namespace_available() -> bool:
 def dataset(tmp_path_factory, face_rgb, video_writer):
     root = tmp_path_factory.mktemp("diskfull") / "data"
     for index in range(N_CLIPS):
-        frames = [
-            np.roll(face_rgb, round(2 * np.sin(i / 3 + index)), axis=1)
-            for i in range(10)
-        ]
+        frames = moving_face(face_rgb, 10, phase=3 * index)
         video_writer(root / "c" / f"clip{index}.mp4", frames)
     reference = root.parent / "reference.zarr"
     subprocess.run(

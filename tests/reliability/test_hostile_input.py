@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from conftest import moving_face
 
 from samm_pipeline.cli import cli
 from samm_pipeline.errors import DataError
@@ -23,10 +24,6 @@ from samm_pipeline.io.datasets import discover_clips
 from samm_pipeline.io.store import open_store
 
 pytestmark = pytest.mark.slow
-
-
-def moving_face(face: np.ndarray, n_frames: int) -> list[np.ndarray]:
-    return [np.roll(face, round(2 * np.sin(i / 3)), axis=1) for i in range(n_frames)]
 
 
 def write_frames(folder: Path, frames: list[np.ndarray], suffix: str = ".png") -> None:
