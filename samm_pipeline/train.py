@@ -32,7 +32,7 @@ from samm_pipeline.config import AugmentConfig, EvaluateConfig, TrainConfig
 from samm_pipeline.dataset import LabelledClips, holdout_split, loso_folds
 from samm_pipeline.errors import DataError
 from samm_pipeline.evaluate import uf1_uar
-from samm_pipeline.faults import ENVIRONMENT_VARIABLE, checkpoint
+from samm_pipeline.faults import checkpoint
 from samm_pipeline.parallel import Task, dask_client, run_tasks, threads_per_task
 
 logger = logging.getLogger(__name__)
@@ -218,12 +218,12 @@ def _fit(
             patience=config.reduce_lr_patience,
         )
     )
-    if os.environ.get(ENVIRONMENT_VARIABLE):  # fault-injection tests only
-        callbacks.append(
-            keras.callbacks.LambdaCallback(
-                on_epoch_end=lambda epoch, logs: checkpoint("train.epoch")
-            )
+    # A crash point for the fault-injection tests (a no-op otherwise).
+    callbacks.append(
+        keras.callbacks.LambdaCallback(
+            on_epoch_end=lambda epoch, logs: checkpoint("train.epoch")
         )
+    )
     fitted = model.fit(
         train_x,
         train_y,
