@@ -31,6 +31,7 @@ import logging
 import os
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -47,6 +48,9 @@ DASK_INSTALL = 'pip install "samm-pipeline[dask]"'
 
 WORKER_LOSS_RETRIES = 2
 """Times the unfinished tasks are resubmitted after a worker process died."""
+
+LOKY_RESTART_WARNING = "A worker stopped while some jobs were given to the executor"
+"""Start of the warning loky gives when it replaces a worker that grew too big."""
 
 _WORKER_LOSS_ERRORS = {"TerminatedWorkerError", "KilledWorker", "BrokenProcessPool"}
 
@@ -357,6 +361,14 @@ def _run_once(
     tasks handed to workers are added to ``dispatched`` as that happens."""
     from joblib import Parallel, delayed, parallel_config
 
+    if backend == "loky":
+        # loky restarts a worker whose memory grew by 300 MB since its first
+        # task (a TensorFlow fold does) and warns that a worker "stopped";
+        # nothing is lost (a new worker takes the next task), so the warning
+        # only alarms users. Real worker deaths are reported by run_tasks.
+        warnings.filterwarnings(
+            "ignore", message=LOKY_RESTART_WARNING, category=UserWarning
+        )
     backend_params: dict[str, Any] = {"client": client} if backend == "dask" else {}
     with parallel_config(backend=backend, **backend_params):
         parallel = Parallel(

@@ -202,8 +202,12 @@ def _brows(
     )
 
 
-# Brows: FaceMesh follows a brow warp with about half its size (mouth corners:
-# all of it), hence a narrower blob and 1.2x gain for the brow action units.
+# Every blob is 0.12 eye distances wide (about a brow's or a lip corner's
+# width). A narrower brow blob (0.07) bent only the edge it sat on: on Grace
+# Hopper, whose brows lie along a glasses rim, FaceMesh then followed about a
+# quarter of the brow warp and anger/surprise were confused (README, "What the
+# demo shows"). FaceMesh follows a brow warp with about half its size (mouth
+# corners: all of it), hence the 1.2x gain for the brow action units.
 _ACTIONS: Final[dict[str, tuple[_Action, ...]]] = {
     # Corrugator (AU4): brows down, inner ends drawn together.
     "anger": (
@@ -212,7 +216,7 @@ _ACTIONS: Final[dict[str, tuple[_Action, ...]]] = {
             _brows(
                 lateral=(0, 0, -0.2, -0.5, -0.7), up=(-0.4, -0.7, -0.95, -0.85, -0.7)
             ),
-            sigma=0.07,
+            sigma=0.12,
             gain=1.2,
         ),
     ),
@@ -245,7 +249,7 @@ _ACTIONS: Final[dict[str, tuple[_Action, ...]]] = {
         _Action(
             "AU1+AU2",
             _brows(lateral=(0.1, 0.05, 0, 0, 0), up=(1.0, 1.0, 1.0, 0.95, 0.9)),
-            sigma=0.07,
+            sigma=0.12,
             gain=1.2,
         ),
     ),

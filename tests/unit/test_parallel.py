@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import signal
+import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -28,6 +30,17 @@ def die_once(value: int, marker: str) -> tuple[int, int]:
         return value * value, os.getpid()
     os.kill(os.getpid(), signal.SIGKILL)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+_HOARD: list[bytes] = []
+
+
+def grow(value: int) -> tuple[int, int]:
+    """Keep 200 MB more of this worker's memory per call (as a TensorFlow fold
+    grows a worker), slowly enough that loky's leak check runs between calls."""
+    _HOARD.append(os.urandom(1) * 200_000_000)
+    time.sleep(1.2)
+    return value, os.getpid()
 
 
 def always_die(value: int) -> int:
@@ -123,3 +136,18 @@ def test_a_task_that_always_kills_its_worker_is_isolated_and_reported():
     results = dict(run_tasks(tasks, backend="loky", jobs=2, retries=0, on_lost=on_lost))
     assert results == {f"t{v}": (-1 if v == 3 else v * v) for v in range(8)}
     assert len(lost) == 1 and "died twice while running it alone" in lost[0]
+
+
+def test_loky_replacing_a_grown_worker_gives_no_warning():
+    """loky (with psutil) replaces a worker whose memory grew by 300 MB and
+    warns that "a worker stopped"; the results are complete, so no warning."""
+    pytest.importorskip("psutil")  # loky checks memory only with psutil
+    tasks = [Task(f"t{value}", grow, (value,)) for value in range(10)]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        results = dict(run_tasks(tasks, backend="loky", jobs=2))
+    assert {name: value for name, (value, _) in results.items()} == {
+        f"t{value}": value for value in range(10)
+    }
+    assert len({pid for _, pid in results.values()}) > 2  # workers were replaced
+    assert not [w for w in caught if "worker stopped" in str(w.message)]
