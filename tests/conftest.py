@@ -70,4 +70,3 @@ def moving_face(
         np.roll(face, round(2 * np.sin((index + phase) / 3)), axis=1)
         for index in range(n_frames)
     ]
-
