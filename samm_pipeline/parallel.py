@@ -362,12 +362,16 @@ def _run_once(
     from joblib import Parallel, delayed, parallel_config
 
     if backend == "loky":
-        # loky restarts a worker whose memory grew by 300 MB since its first
-        # task (a TensorFlow fold does) and warns that a worker "stopped";
-        # nothing is lost (a new worker takes the next task), so the warning
-        # only alarms users. Real worker deaths are reported by run_tasks.
+        # With psutil installed, loky replaces a worker whose memory grew by
+        # 300 MB after its first task (a TensorFlow fold does) and warns that
+        # a worker "stopped". Nothing is lost (a new worker takes the next
+        # task), so the warning only alarms users. A worker that dies raises
+        # TerminatedWorkerError instead, which run_tasks handles and reports.
         warnings.filterwarnings(
-            "ignore", message=LOKY_RESTART_WARNING, category=UserWarning
+            "ignore",
+            message=LOKY_RESTART_WARNING,
+            category=UserWarning,
+            module=r"joblib\.externals\.loky",
         )
     backend_params: dict[str, Any] = {"client": client} if backend == "dask" else {}
     with parallel_config(backend=backend, **backend_params):

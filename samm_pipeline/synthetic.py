@@ -202,12 +202,15 @@ def _brows(
     )
 
 
-# Every blob is 0.12 eye distances wide (about a brow's or a lip corner's
-# width). A narrower brow blob (0.07) bent only the edge it sat on: on Grace
-# Hopper, whose brows lie along a glasses rim, FaceMesh then followed about a
-# quarter of the brow warp and anger/surprise were confused (README, "What the
-# demo shows"). FaceMesh follows a brow warp with about half its size (mouth
-# corners: all of it), hence the 1.2x gain for the brow action units.
+# The brow and lip-corner blobs are 0.12 eye distances wide: the skin around
+# a brow or a lip corner moves with it. With brow blobs of 0.07, FaceMesh
+# followed about a third of the brow warp on Grace Hopper (whose brows lie
+# along a glasses rim) against more than half on the astronaut, and anger and
+# surprise were confused on her face (README, "What the demo shows"); at 0.12
+# both faces follow about half of it. The peak displacement does not depend
+# on the width (each action is rescaled to its gain x amplitude). FaceMesh
+# follows a brow warp with about half its size (mouth corners: all of it),
+# hence the 1.2x gain for the brow action units.
 _ACTIONS: Final[dict[str, tuple[_Action, ...]]] = {
     # Corrugator (AU4): brows down, inner ends drawn together.
     "anger": (

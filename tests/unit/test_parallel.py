@@ -36,10 +36,15 @@ _HOARD: list[bytes] = []
 
 
 def grow(value: int) -> tuple[int, int]:
-    """Keep 200 MB more of this worker's memory per call (as a TensorFlow fold
-    grows a worker), slowly enough that loky's leak check runs between calls."""
-    _HOARD.append(os.urandom(1) * 200_000_000)
-    time.sleep(1.2)
+    """Keep 30 MB more of this worker's memory per call (as a TensorFlow fold
+    grows a worker), with loky's leak check made 10 MB / 0.1 s in this worker
+    so that it replaces workers within a second instead of after 300 MB."""
+    from joblib.externals.loky import process_executor
+
+    process_executor._MAX_MEMORY_LEAK_SIZE = 10_000_000
+    process_executor._MEMORY_LEAK_CHECK_DELAY = 0.1
+    _HOARD.append(os.urandom(1) * 30_000_000)
+    time.sleep(0.15)
     return value, os.getpid()
 
 
@@ -139,8 +144,8 @@ def test_a_task_that_always_kills_its_worker_is_isolated_and_reported():
 
 
 def test_loky_replacing_a_grown_worker_gives_no_warning():
-    """loky (with psutil) replaces a worker whose memory grew by 300 MB and
-    warns that "a worker stopped"; the results are complete, so no warning."""
+    """loky (with psutil) replaces a worker whose memory grew and warns that
+    "a worker stopped"; the results are complete, so no warning."""
     pytest.importorskip("psutil")  # loky checks memory only with psutil
     tasks = [Task(f"t{value}", grow, (value,)) for value in range(10)]
     with warnings.catch_warnings(record=True) as caught:
