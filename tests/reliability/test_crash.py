@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -137,7 +138,7 @@ def test_workers_exit_when_the_parent_alone_is_killed(tmp_path, face_rgb, video_
         workers = [
             child
             for child in parent.children(recursive=True)
-            if "LokyProcess" in " ".join(child.cmdline())
+            if "LokyProcess" in command_line(child)
         ]
         # Both workers exist and have taken a clip (work has been written).
         if len(workers) == 2 and len(open_store_or_empty(tmp_path / "s.zarr")):
@@ -149,11 +150,32 @@ def test_workers_exit_when_the_parent_alone_is_killed(tmp_path, face_rgb, video_
     process.wait()
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
-        alive = [p for p in descendants if p.is_running() and p.status() != "zombie"]
+        alive = [p for p in descendants if is_alive(p)]
         if not alive:
             break
         time.sleep(0.1)
-    assert alive == [], [p.cmdline()[-3:] for p in alive]
+    assert alive == [], [command_line(p)[-120:] for p in alive]
+
+
+def command_line(process: Any) -> str:
+    """A process's command line; "" once it has exited or become a zombie
+    (children come and go while the run starts, so listing them races)."""
+    import psutil
+
+    try:
+        return " ".join(process.cmdline())
+    except (psutil.NoSuchProcess, psutil.AccessDenied):  # ZombieProcess included
+        return ""
+
+
+def is_alive(process: Any) -> bool:
+    """Running and not a zombie (a zombie has exited: only its entry is left)."""
+    import psutil
+
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
 
 
 def synthetic_store(path: Path) -> Path:
