@@ -203,12 +203,12 @@ def _brows(
 
 
 # The brow and lip-corner blobs are 0.12 eye distances wide: the skin around
-# a brow or a lip corner moves with it. With brow blobs of 0.07, FaceMesh
-# followed about a third of the brow warp on Grace Hopper (whose brows lie
-# along a glasses rim) against more than half on the astronaut, and anger and
-# surprise were confused on her face (README, "What the demo shows"); at 0.12
-# both faces follow about half of it. The peak displacement does not depend
-# on the width (each action is rescaled to its gain x amplitude). FaceMesh
+# a brow or a lip corner moves with it. With brow blobs of 0.07, FaceMesh's
+# brows on Grace Hopper (whose brows lie along a glasses rim) moved at the
+# apex 0.05-0.4x as much as on the astronaut, and anger and surprise were
+# confused on her face; 0.12 raised the demo's LOSO UF1 by 0.04-0.06
+# (README, "What the demo shows"). The peak displacement does not depend on
+# the width (each action is rescaled to its gain x amplitude). FaceMesh
 # follows a brow warp with about half its size (mouth corners: all of it),
 # hence the 1.2x gain for the brow action units.
 _ACTIONS: Final[dict[str, tuple[_Action, ...]]] = {

@@ -36,7 +36,6 @@ pytestmark = pytest.mark.slow
 BROWS = lm.RIGHT_EYEBROW + lm.LEFT_EYEBROW
 MOUTH_CORNERS = (lm.MOUTH_CORNER_RIGHT, lm.MOUTH_CORNER_LEFT)
 MIN_RATIO = 2.0
-MIN_BROW_SHARE = 0.42  # brow movement / warp peak, per photo
 # Expected motion of the region along the face's own "up" axis (+1 up, -1 down).
 DIRECTION = {"happiness": 1, "surprise": 1, "anger": -1, "sadness": -1}
 # The other expression family's region must not move like a real region does.
@@ -207,30 +206,3 @@ def test_contempt_moves_one_lip_corner(measured: dict[str, list[dict]]) -> None:
     )
     assert np.all(moved > 1.3 * still), message
     assert moved.mean() > 2 * still.mean(), message
-
-
-def test_brow_warp_is_followed_on_both_photos(measured: dict[str, list[dict]]) -> None:
-    """On each photo, FaceMesh's brows follow a fair share of the brow warp.
-
-    Grace Hopper's brows lie along a glasses rim. With brow blobs 0.07 eye
-    distances wide, FaceMesh followed 0.37 of the warp's peak there against
-    0.56 on the astronaut (0.47 on both with 0.12), and anger and surprise
-    were hard to tell apart on her face.
-    """
-    shares: dict[str, list[float]] = {}
-    for class_name in ("surprise", "anger"):
-        for clip in measured[class_name]:
-            moved, _ = region_vs_rest(clip["displacement"], BROWS)
-            row = clip["row"]
-            shares.setdefault(row["face"], []).append(
-                moved / float(row["amplitude_px"])
-            )
-    figures = {
-        face: round(float(np.mean(values)), 2) for face, values in shares.items()
-    }
-    assert len(figures) == 2, figures
-    message = f"brow landmarks' apex movement / warp peak per photo: {figures}"
-    assert min(figures.values()) > MIN_BROW_SHARE, f"{message}, need > {MIN_BROW_SHARE}"
-    assert min(figures.values()) > 0.8 * max(figures.values()), (
-        f"{message}; one face follows much less of the same warp"
-    )
