@@ -139,7 +139,7 @@ def make_demo_data_command(
             "demo.size": size,
         },
     ).demo
-    from samm_pipeline.demo import write_demo_clips
+    from samm_pipeline.demo.run import write_demo_clips
 
     try:
         dataset = write_demo_clips(
@@ -275,7 +275,7 @@ def extract_command(
     )
     data_dir = _path_or_config(data_dir, config.paths.data, "DATA_DIR")
     store = _store_or_config(store_path, config.paths.store)
-    from samm_pipeline.extract import run_extraction
+    from samm_pipeline.extract.runner import run_extraction
 
     report = run_extraction(
         data_dir,
@@ -374,7 +374,7 @@ def plot_command(
     """
     config = _load(ctx)
     from samm_pipeline.io.store import open_store
-    from samm_pipeline.plots import write_store_figures
+    from samm_pipeline.viz.figures import write_store_figures
 
     store = open_store(_store_or_config(store_path, config.paths.store))
     written = write_store_figures(
@@ -459,7 +459,7 @@ def train_command(
     )
     store = _store_or_config(store_path, config.paths.store)
     output = _path_or_config(output, config.paths.output, "--output")
-    from samm_pipeline.run import run_training
+    from samm_pipeline.learn.pipeline import run_training
 
     report = run_training(
         store,
@@ -490,7 +490,7 @@ def demo_command(ctx: click.Context, workdir: Path, jobs: int | None) -> None:
     public-domain faces, with the settings of pipeline/demo.toml (built in);
     --config adds to them. Reruns reuse the clips, the store and the cache.
     """
-    from samm_pipeline.demo import run_demo
+    from samm_pipeline.demo.run import run_demo
 
     config = _load_demo(ctx, {"evaluate.jobs": jobs})
     result = run_demo(workdir, config, progress=not ctx.obj["quiet"])
@@ -501,7 +501,7 @@ def demo_command(ctx: click.Context, workdir: Path, jobs: int | None) -> None:
 def _load_demo(ctx: click.Context, overrides: dict[str, Any]) -> Config:
     """The built-in demo run definition, then --config, then CLI options."""
     from samm_pipeline.config import load_config_over
-    from samm_pipeline.demo import DEMO_RUN
+    from samm_pipeline.demo.run import DEMO_RUN
 
     config = load_config_over(DEMO_RUN, ctx.obj.get("config_path"))
     return apply_overrides(config, overrides)
@@ -552,7 +552,11 @@ def predict_command(
     model's store, then through exactly the model's preprocessing. Clips
     that fail are listed on stderr (exit 1); the others are still predicted.
     """
-    from samm_pipeline.predict import format_predictions, load_trained, predict_clips
+    from samm_pipeline.infer.predict import (
+        format_predictions,
+        load_trained,
+        predict_clips,
+    )
 
     config = _load(ctx, {"extract.jobs": jobs})
     trained = load_trained(model_dir)
@@ -638,8 +642,8 @@ def detect_command(
     )
     import json
 
-    from samm_pipeline.detect import run_detection
-    from samm_pipeline.predict import load_trained
+    from samm_pipeline.infer.detect import run_detection
+    from samm_pipeline.infer.predict import load_trained
 
     trained = load_trained(model_dir)
 

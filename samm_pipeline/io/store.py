@@ -43,8 +43,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from samm_pipeline._support.faults import checkpoint
 from samm_pipeline.errors import DataError, OutputExistsError, storage_error
-from samm_pipeline.faults import checkpoint
 from samm_pipeline.landmarks import N_COORDS, SEQUENCE_DIMS, VALID_LANDMARK_COUNTS
 
 logger = logging.getLogger(__name__)

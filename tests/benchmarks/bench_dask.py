@@ -30,7 +30,7 @@ import numpy as np
 def extract(data_dir: Path, store: Path, **settings) -> tuple[int, float]:
     """Frames extracted and wall seconds of one run into a fresh store."""
     from samm_pipeline.config import ExtractConfig
-    from samm_pipeline.extract import run_extraction
+    from samm_pipeline.extract.runner import run_extraction
 
     shutil.rmtree(store, ignore_errors=True)
     config = ExtractConfig(
@@ -53,7 +53,7 @@ def main() -> None:
     import distributed
 
     from samm_pipeline.config import DemoConfig
-    from samm_pipeline.demo import write_demo_clips
+    from samm_pipeline.demo.run import write_demo_clips
     from samm_pipeline.io.store import open_store
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -42,8 +42,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from samm_pipeline.config import apply_overrides, load_config_over
-    from samm_pipeline.demo import DEMO_RUN
-    from samm_pipeline.run import run_training
+    from samm_pipeline.demo.run import DEMO_RUN
+    from samm_pipeline.learn.pipeline import run_training
 
     overrides = {}
     for item in args.set:

@@ -31,8 +31,8 @@ import numpy as np
 
 
 def _frames(video: str | None, workdir: Path) -> list[np.ndarray]:
+    from samm_pipeline.demo.synthetic import make_demo_dataset
     from samm_pipeline.io.frames import iter_frames
-    from samm_pipeline.synthetic import make_demo_dataset
 
     if video:
         return list(iter_frames(Path(video)))
@@ -53,13 +53,13 @@ def main() -> None:
     args = parser.parse_args()
 
     os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
-    from samm_pipeline.train import configure_tensorflow
+    from samm_pipeline.learn.fit import configure_tensorflow
 
     configure_tensorflow(threads=1)
     from samm_pipeline.config import DetectConfig
-    from samm_pipeline.detect import StreamingDetector
-    from samm_pipeline.extract import facemesh_factory
-    from samm_pipeline.predict import load_trained
+    from samm_pipeline.extract.runner import facemesh_factory
+    from samm_pipeline.infer.detect import StreamingDetector
+    from samm_pipeline.infer.predict import load_trained
 
     trained = load_trained(args.model)
     with tempfile.TemporaryDirectory() as tmp:

@@ -67,13 +67,13 @@ def peak_mb():
 
 from pathlib import Path
 from samm_pipeline.config import ExtractConfig
-from samm_pipeline.extract import extract_clip
+from samm_pipeline.extract.runner import extract_clip
 from samm_pipeline.io.datasets import ClipRecord
 source = Path(sys.argv[1])
 record = ClipRecord(class_name="c", clip=source.stem, source=source, kind="video",
                     dataset="folders", root=source.parent.parent)
 import_seconds = time.perf_counter() - start
-from samm_pipeline.facemesh import FaceMeshLandmarker
+from samm_pipeline.extract.facemesh import FaceMeshLandmarker
 import numpy as np
 with FaceMeshLandmarker() as mesh:
     mesh.process(np.zeros((64, 64, 3), np.uint8))
@@ -138,7 +138,7 @@ def bare(paths: list[Path], n_processes: int) -> tuple[int, float]:
 
 def extract(data_dir: Path, store: Path, jobs: int) -> tuple[int, float]:
     from samm_pipeline.config import ExtractConfig
-    from samm_pipeline.extract import run_extraction
+    from samm_pipeline.extract.runner import run_extraction
 
     shutil.rmtree(store, ignore_errors=True)
     start = time.perf_counter()
@@ -166,7 +166,7 @@ def rerun_skip(root: Path, n_clips: int = 1000) -> tuple[float, int]:
     import cv2
 
     from samm_pipeline.config import ExtractConfig
-    from samm_pipeline.extract import run_extraction
+    from samm_pipeline.extract.runner import run_extraction
 
     template = root / "template.mp4"
     writer = cv2.VideoWriter(

@@ -23,7 +23,7 @@ import numpy as np
 
 
 def per_clip_ms(n_frames: int, distance: str, seconds: float = 1.5) -> float:
-    from samm_pipeline.align import align_sequence
+    from samm_pipeline.prepare.align import align_sequence
 
     rng = np.random.default_rng(n_frames)
     clip = np.cumsum(rng.normal(size=(n_frames, 1434)), axis=0)
@@ -66,10 +66,10 @@ def samm_sized_store(path: Path, n_clips: int = 160, mean_frames: int = 80) -> N
 
 
 def main() -> None:
-    from samm_pipeline.align import default_distance, fastdtw_is_compiled
     from samm_pipeline.config import AlignConfig
-    from samm_pipeline.dataset import prepare_clips
     from samm_pipeline.io.store import open_store
+    from samm_pipeline.prepare.align import default_distance, fastdtw_is_compiled
+    from samm_pipeline.prepare.dataset import prepare_clips
 
     print(f"# {time.strftime('%Y-%m-%d')}; fastdtw compiled: {fastdtw_is_compiled()}")
     print("frames  callable ms  dist=2 ms  callable/dist=2")

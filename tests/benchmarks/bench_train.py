@@ -23,8 +23,8 @@ import numpy as np
 
 def epoch_figures(sequences, labels, n_classes, batch_size, epochs=2):
     """Seconds per epoch (after a warm-up epoch) and samples per second."""
-    from samm_pipeline.model import build_model
-    from samm_pipeline.train import configure_tensorflow
+    from samm_pipeline.learn.fit import configure_tensorflow
+    from samm_pipeline.learn.model import build_model
 
     configure_tensorflow()
     model = build_model(sequences.shape[1:], n_classes)
@@ -41,11 +41,11 @@ def main() -> None:
     parser.add_argument("--loso", action="store_true")
     args = parser.parse_args()
 
-    from samm_pipeline.augment import augment_training_set
     from samm_pipeline.config import load_config_over
-    from samm_pipeline.dataset import label_clips, prepare_clips
-    from samm_pipeline.demo import DEMO_RUN
+    from samm_pipeline.demo.run import DEMO_RUN
     from samm_pipeline.io.store import open_store
+    from samm_pipeline.learn.augment import augment_training_set
+    from samm_pipeline.prepare.dataset import label_clips, prepare_clips
 
     config = load_config_over(DEMO_RUN, None)
     data = label_clips(
@@ -69,7 +69,7 @@ def main() -> None:
     print(f"batch 32 / batch 2 epoch speed-up: {figures[2][0] / figures[32][0]:.1f}x")
 
     if args.loso:
-        from samm_pipeline.run import run_training
+        from samm_pipeline.learn.pipeline import run_training
 
         walls = {}
         for jobs in (1, 2):

@@ -22,11 +22,11 @@ from conftest import moving_face
 
 from samm_pipeline.cli import cli
 from samm_pipeline.config import Config, ExtractConfig, apply_overrides
-from samm_pipeline.dataset import label_clips, prepare_clips
-from samm_pipeline.evaluate import evaluate_predictions
-from samm_pipeline.extract import facemesh_factory, run_extraction
+from samm_pipeline.extract.runner import facemesh_factory, run_extraction
 from samm_pipeline.io.store import StoreWriter, open_store
-from samm_pipeline.train import run_protocol
+from samm_pipeline.learn.evaluate import evaluate_predictions
+from samm_pipeline.learn.fit import run_protocol
+from samm_pipeline.prepare.dataset import label_clips, prepare_clips
 
 pytestmark = pytest.mark.slow
 

@@ -23,7 +23,7 @@ from conftest import moving_face
 
 from samm_pipeline.cli import cli
 from samm_pipeline.config import ExtractConfig
-from samm_pipeline.extract import run_extraction
+from samm_pipeline.extract.runner import run_extraction
 from samm_pipeline.io.store import open_store
 
 pytestmark = pytest.mark.slow
@@ -191,8 +191,8 @@ def test_worker_import_path_loads_no_tensorflow():
     """What an extraction worker imports (and runs) never loads TensorFlow."""
     code = (
         "import sys, numpy as np\n"
-        "from samm_pipeline.extract import extract_clip\n"
-        "from samm_pipeline.facemesh import FaceMeshLandmarker\n"
+        "from samm_pipeline.extract.runner import extract_clip\n"
+        "from samm_pipeline.extract.facemesh import FaceMeshLandmarker\n"
         "with FaceMeshLandmarker() as mesh:\n"
         "    mesh.process(np.zeros((64, 64, 3), np.uint8))\n"
         "print('tensorflow' in sys.modules, 'keras' in sys.modules)\n"

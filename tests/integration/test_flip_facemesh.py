@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from samm_pipeline.facemesh import FaceMeshLandmarker
+from samm_pipeline.extract.facemesh import FaceMeshLandmarker
 from samm_pipeline.landmarks import FLIP_PERMUTATION
 
 pytestmark = pytest.mark.slow

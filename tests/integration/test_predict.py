@@ -18,11 +18,11 @@ from click.testing import CliRunner
 
 from samm_pipeline.cli import cli
 from samm_pipeline.config import DetectConfig, apply_overrides, load_config_over
-from samm_pipeline.demo import DEMO_RUN, run_demo
-from samm_pipeline.detect import StreamingDetector
+from samm_pipeline.demo.run import DEMO_RUN, run_demo
+from samm_pipeline.infer.detect import StreamingDetector
+from samm_pipeline.infer.predict import load_trained, predict_clips
 from samm_pipeline.io.frames import iter_frames
 from samm_pipeline.io.store import open_store
-from samm_pipeline.predict import load_trained, predict_clips
 
 pytestmark = pytest.mark.slow
 

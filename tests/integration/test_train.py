@@ -17,11 +17,11 @@ from click.testing import CliRunner
 
 from samm_pipeline.cli import cli
 from samm_pipeline.config import Config, apply_overrides
-from samm_pipeline.dataset import label_clips, prepare_clips
 from samm_pipeline.errors import DataError, OutputExistsError
+from samm_pipeline.infer.predict import load_trained
 from samm_pipeline.io.store import StoreWriter, open_store
-from samm_pipeline.predict import load_trained
-from samm_pipeline.run import ARTIFACTS, run_training
+from samm_pipeline.learn.pipeline import ARTIFACTS, run_training
+from samm_pipeline.prepare.dataset import label_clips, prepare_clips
 
 pytestmark = pytest.mark.slow
 
@@ -161,7 +161,7 @@ def test_loso_pools_every_clip_once(store, tmp_path):
 
 def test_loso_inner_split_never_uses_the_test_subject(store, tmp_path, monkeypatch):
     """Epochs are chosen on training subjects only: record what fit_model sees."""
-    import samm_pipeline.train as train_module
+    import samm_pipeline.learn.fit as train_module
 
     seen = []
     real_fit = train_module.fit_model
@@ -236,7 +236,7 @@ def test_cli_train_on_an_empty_store(tmp_path):
 
 
 def test_a_crash_while_writing_leaves_no_run(store, tmp_path, monkeypatch):
-    import samm_pipeline.run as run_module
+    import samm_pipeline.learn.pipeline as run_module
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk gone")

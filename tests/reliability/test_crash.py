@@ -1,7 +1,7 @@
 """Crash safety: real `extract` and `train` processes killed with SIGKILL.
 
 Each run is started in its own process group with ``SAMM_PIPELINE_CRASH_AT``
-naming a checkpoint (see :mod:`samm_pipeline.faults`); at that exact step the
+naming a checkpoint (see :mod:`samm_pipeline._support.faults`); at that exact step the
 whole group (parent and workers) gets SIGKILL, as on a power cut. Then:
 
 - extraction: readers see only complete entries, each equal to an
@@ -27,11 +27,11 @@ import numpy as np
 import pytest
 from conftest import moving_face
 
+from samm_pipeline._support.faults import ENVIRONMENT_VARIABLE
 from samm_pipeline.errors import DataError
-from samm_pipeline.faults import ENVIRONMENT_VARIABLE
+from samm_pipeline.infer.predict import load_trained
 from samm_pipeline.io.lock import lock_path
 from samm_pipeline.io.store import StoreWriter, open_store
-from samm_pipeline.predict import load_trained
 
 pytestmark = pytest.mark.slow
 
@@ -205,7 +205,7 @@ def test_training_killed_leaves_the_previous_run_or_a_marked_partial_one(
     tmp_path, monkeypatch, caplog
 ):
     from samm_pipeline.config import Config, apply_overrides
-    from samm_pipeline.run import run_training
+    from samm_pipeline.learn.pipeline import run_training
 
     store = synthetic_store(tmp_path / "s.zarr")
     settings = {

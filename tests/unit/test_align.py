@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from samm_pipeline.align import (
+from samm_pipeline.prepare.align import (
     align_sequence,
     dtw_path,
     feature_columns,

@@ -6,16 +6,16 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from samm_pipeline.augment import (
+from samm_pipeline.config import AugmentConfig
+from samm_pipeline.landmarks import FLIP_PERMUTATION, LEFT_EYE, RIGHT_EYE
+from samm_pipeline.learn.augment import (
     add_noise,
     augment_sequence,
     augment_training_set,
     flip_sequence,
     time_warp,
 )
-from samm_pipeline.config import AugmentConfig
-from samm_pipeline.dataset import holdout_split
-from samm_pipeline.landmarks import FLIP_PERMUTATION, LEFT_EYE, RIGHT_EYE
+from samm_pipeline.prepare.dataset import holdout_split
 
 SETTINGS = settings(max_examples=30, deadline=None)
 

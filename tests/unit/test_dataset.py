@@ -11,7 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from samm_pipeline.config import AlignConfig, TrainConfig
-from samm_pipeline.dataset import (
+from samm_pipeline.errors import DataError
+from samm_pipeline.io.store import StoreWriter, open_store
+from samm_pipeline.prepare.dataset import (
     holdout_split,
     label_clips,
     loso_folds,
@@ -19,8 +21,6 @@ from samm_pipeline.dataset import (
     prepare_clips,
     preprocess_clip,
 )
-from samm_pipeline.errors import DataError
-from samm_pipeline.io.store import StoreWriter, open_store
 
 
 def _clip(n_frames: int, seed: int, missing=()) -> np.ndarray:
@@ -262,7 +262,7 @@ def test_config_objects_are_not_mutated(store_path, tmp_path):
 
 
 def test_cache_key_follows_the_preprocessing_code(store_path, monkeypatch):
-    import samm_pipeline.dataset as dataset_module
+    import samm_pipeline.prepare.dataset as dataset_module
 
     store = open_store(store_path)
     before = dataset_module.cache_key(store, AlignConfig())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from samm_pipeline.config import config_from_mapping, load_config
-from samm_pipeline.demo import DEMO_RUN
+from samm_pipeline.demo.run import DEMO_RUN
 
 PIPELINE = Path(__file__).resolve().parents[2] / "pipeline"
 

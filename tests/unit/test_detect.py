@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 
 from samm_pipeline.config import AlignConfig, DetectConfig
-from samm_pipeline.detect import StreamingDetector, motion_energy, window_frames
 from samm_pipeline.errors import DataError
-from samm_pipeline.predict import TrainedModel, format_predictions, predict_clips
+from samm_pipeline.infer.detect import StreamingDetector, motion_energy, window_frames
+from samm_pipeline.infer.predict import TrainedModel, format_predictions, predict_clips
 
 CLASSES = ("still", "moving")
 SIZE = 512
@@ -216,7 +216,7 @@ def test_cli_predict_refuses_a_bad_model_folder(tmp_path, make, fragment):
 
 
 def test_overlay_draws_landmarks_and_the_label():
-    from samm_pipeline.detect import Prediction, draw_overlay
+    from samm_pipeline.infer.detect import Prediction, draw_overlay
 
     frame = np.zeros((SIZE, SIZE, 3), np.uint8)
     blank = draw_overlay(frame, None, None)

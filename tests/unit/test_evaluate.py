@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import f1_score, recall_score
 
-from samm_pipeline.evaluate import confusion_matrix, evaluate_predictions, uf1_uar
+from samm_pipeline.learn.evaluate import confusion_matrix, evaluate_predictions, uf1_uar
 
 
 @settings(max_examples=80, deadline=None)

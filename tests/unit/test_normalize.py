@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from samm_pipeline.landmarks import STABLE_LANDMARKS
-from samm_pipeline.normalize import (
+from samm_pipeline.prepare.normalize import (
     ZSCORE_EPSILON,
     fill_missing,
     remove_head_motion,

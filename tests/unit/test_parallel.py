@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from samm_pipeline._support.parallel import Task, is_worker_loss, run_tasks
 from samm_pipeline.errors import ConfigError, SammError
-from samm_pipeline.parallel import Task, is_worker_loss, run_tasks
 
 
 def square(value: int) -> int:
@@ -97,7 +97,7 @@ def test_worker_loss_is_recognised_by_error_type():
 def test_dask_backend_without_dask_says_how_to_install(monkeypatch):
     import sys
 
-    from samm_pipeline.parallel import dask_client
+    from samm_pipeline._support.parallel import dask_client
 
     monkeypatch.setitem(sys.modules, "distributed", None)
     with pytest.raises(ConfigError, match=r'pip install "samm-pipeline\[dask\]"'):
@@ -112,8 +112,8 @@ def test_dask_backend_without_dask_says_how_to_install(monkeypatch):
 def test_a_wrong_scheduler_address_fails_fast_in_one_line(address, fragment):
     import time
 
+    from samm_pipeline._support.parallel import dask_client
     from samm_pipeline.errors import ConfigError
-    from samm_pipeline.parallel import dask_client
 
     start = time.perf_counter()
     with pytest.raises(ConfigError, match=fragment) as caught:

@@ -13,11 +13,11 @@ from click.testing import CliRunner
 
 from samm_pipeline.cli import cli
 from samm_pipeline.config import AlignConfig
-from samm_pipeline.dataset import preprocess_clip
 from samm_pipeline.errors import DataError
 from samm_pipeline.io.store import StoreWriter, open_store
 from samm_pipeline.landmarks import LEFT_EYEBROW, LIPS, REGIONS, RIGHT_EYEBROW
-from samm_pipeline.plots import (
+from samm_pipeline.prepare.dataset import preprocess_clip
+from samm_pipeline.viz.figures import (
     class_motion_profiles,
     plot_class_motion_heatmap,
     plot_dataset_overview,

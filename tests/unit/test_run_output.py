@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from samm_pipeline.run import check_output
+from samm_pipeline.learn.pipeline import check_output
 
 
 def test_leftovers_are_told_apart(tmp_path, caplog):
@@ -32,7 +32,7 @@ def test_clip_statistics_follow_the_crop(tmp_path):
     import numpy as np
 
     from samm_pipeline.io.store import StoreWriter, open_store
-    from samm_pipeline.run import _clip_statistics
+    from samm_pipeline.learn.pipeline import _clip_statistics
 
     writer = StoreWriter(tmp_path / "s.zarr", extractor={"name": "t"}, n_landmarks=468)
     frames = np.zeros((100, 468, 3), np.float32)

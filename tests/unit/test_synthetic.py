@@ -1,4 +1,4 @@
-"""Tests of samm_pipeline.synthetic: layout, CSV contract, determinism, safety.
+"""Tests of samm_pipeline.demo.synthetic: layout, CSV contract, determinism, safety.
 
 The generated datasets are tiny (128 px frames, 1-2 subjects, 1 clip per class,
 about 40 frames per clip) so that the whole module runs in a few seconds. The
@@ -17,9 +17,9 @@ import cv2
 import numpy as np
 import pytest
 
-from samm_pipeline import landmarks, synthetic
-from samm_pipeline.errors import OutputExistsError, SammError
-from samm_pipeline.synthetic import (
+from samm_pipeline import landmarks
+from samm_pipeline.demo import synthetic
+from samm_pipeline.demo.synthetic import (
     CLASS_ACTION_UNITS,
     CLASS_REGIONS,
     CSV_COLUMNS,
@@ -29,6 +29,7 @@ from samm_pipeline.synthetic import (
     expression_profile,
     make_demo_dataset,
 )
+from samm_pipeline.errors import OutputExistsError, SammError
 
 REQUIRED_COLUMNS = ("clip", "class", "subject", "fps", "onset", "apex", "offset")
 SMALL = {"size": 128, "clips_per_class": 1, "progress": False}

@@ -13,7 +13,7 @@ import threading
 
 import pytest
 
-from samm_pipeline.train import seeded
+from samm_pipeline.learn.fit import seeded
 
 pytestmark = pytest.mark.slow  # imports TensorFlow
 

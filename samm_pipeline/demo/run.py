@@ -82,7 +82,7 @@ def write_demo_clips(
     progress: bool = True,
 ) -> Any:
     """Write the synthetic clips that ``[demo]`` describes (see ``synthetic``)."""
-    from samm_pipeline.synthetic import make_demo_dataset
+    from samm_pipeline.demo.synthetic import make_demo_dataset
 
     return make_demo_dataset(
         out,
@@ -100,8 +100,8 @@ def run_demo(
     workdir: str | os.PathLike[str], config: Config, *, progress: bool = True
 ) -> DemoResult:
     """Make clips if missing, extract, train with ``config``; return the result."""
-    from samm_pipeline.extract import run_extraction
-    from samm_pipeline.run import run_training
+    from samm_pipeline.extract.runner import run_extraction
+    from samm_pipeline.learn.pipeline import run_training
 
     root = Path(workdir)
     clips, store, output = root / "clips", root / "landmarks.zarr", root / "run"

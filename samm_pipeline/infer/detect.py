@@ -31,9 +31,9 @@ from numpy.typing import NDArray
 
 from samm_pipeline.config import DetectConfig
 from samm_pipeline.errors import DataError
-from samm_pipeline.facemesh import Landmarker
-from samm_pipeline.normalize import stabilised_landmarks
-from samm_pipeline.predict import TrainedModel
+from samm_pipeline.extract.facemesh import Landmarker
+from samm_pipeline.infer.predict import TrainedModel
+from samm_pipeline.prepare.normalize import stabilised_landmarks
 
 logger = logging.getLogger(__name__)
 
@@ -157,7 +157,7 @@ class StreamingDetector:
     Parameters
     ----------
     trained
-        From :func:`~samm_pipeline.predict.load_trained`; loaded once.
+        From :func:`~samm_pipeline.infer.predict.load_trained`; loaded once.
     config
         The ``[detect]`` settings (window, min_frames, stride,
         motion_threshold).
@@ -198,7 +198,7 @@ class StreamingDetector:
         self.fps = fps
         self.window = window_frames(trained, fps, self.config)
         if landmarker is None:
-            from samm_pipeline.extract import facemesh_factory
+            from samm_pipeline.extract.runner import facemesh_factory
 
             landmarker = facemesh_factory(trained.extract_config())
         if landmarker.n_landmarks != trained.n_landmarks:

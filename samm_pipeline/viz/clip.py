@@ -1,11 +1,11 @@
 """Matplotlib figures of one clip: face mesh, region motion, preprocessing stages.
 
 Every ``plot_*`` function returns a :class:`matplotlib.figure.Figure` built
-without ``pyplot`` and never calls ``show``; :mod:`samm_pipeline.plots`
+without ``pyplot`` and never calls ``show``; :mod:`samm_pipeline.viz.figures`
 re-exports them beside the run-report figures. The motion measures reuse the
-training's own preprocessing (:mod:`samm_pipeline.normalize`,
-:func:`samm_pipeline.dataset.preprocess_clip`), so a figure shows what the
-model is given. Figures of a whole store are in :mod:`samm_pipeline.plots_store`.
+training's own preprocessing (:mod:`samm_pipeline.prepare.normalize`,
+:func:`samm_pipeline.prepare.dataset.preprocess_clip`), so a figure shows what the
+model is given. Figures of a whole store are in :mod:`samm_pipeline.viz.store`.
 
 Landmark arrays are ``(n_frames, n_landmarks, 3)`` as stored (MediaPipe's
 normalised x, y, z; NaN rows for frames without a face).
@@ -21,7 +21,6 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from samm_pipeline import normalize
 from samm_pipeline.config import AlignConfig
 from samm_pipeline.errors import DataError
 from samm_pipeline.io.store import Clip
@@ -34,7 +33,8 @@ from samm_pipeline.landmarks import (
     UPPER_EYELID_LEFT,
     UPPER_EYELID_RIGHT,
 )
-from samm_pipeline.normalize import to_pixel_units
+from samm_pipeline.prepare import normalize
+from samm_pipeline.prepare.normalize import to_pixel_units
 
 REGION_COLOURS: dict[str, str] = {
     "lips": "tab:red",
@@ -117,7 +117,7 @@ def stabilised_landmarks(
     *,
     head_motion: bool = True,
 ) -> NDArray[np.float64]:
-    """:func:`samm_pipeline.normalize.stabilised_landmarks` with the frame
+    """:func:`samm_pipeline.prepare.normalize.stabilised_landmarks` with the frame
     size taken from a store entry's ``attrs``."""
     return normalize.stabilised_landmarks(
         landmarks, attrs.get("width"), attrs.get("height"), head_motion=head_motion
@@ -286,7 +286,7 @@ def plot_preprocessing(clip: Clip | Any, config: AlignConfig | None = None) -> A
     each minus its median over time):
 
     1. raw: as stored, in pixels (head motion included), every frame;
-    2. aligned: :func:`~samm_pipeline.dataset.preprocess_clip` with
+    2. aligned: :func:`~samm_pipeline.prepare.dataset.preprocess_clip` with
        standardisation off: cropped, frames without a face handled, head
        motion removed, time-aligned to ``target_length``;
     3. normalised: ``preprocess_clip`` with ``config`` as given: what the
@@ -297,7 +297,7 @@ def plot_preprocessing(clip: Clip | Any, config: AlignConfig | None = None) -> A
     DataError
         The training would skip this clip (the reason is given).
     """
-    from samm_pipeline.dataset import preprocess_clip
+    from samm_pipeline.prepare.dataset import preprocess_clip
 
     clip = _as_clip(clip)
     config = config or AlignConfig()

@@ -7,7 +7,7 @@ predict_landmarks` repeats the training preprocessing on new landmark arrays.
 :func:`predict_clips` classifies video files, frame folders and store keys:
 files are extracted in parallel with the extractor settings of the model's
 store (as stage 1 does), keys are read from a store. The streaming detector
-is in :mod:`samm_pipeline.detect`.
+is in :mod:`samm_pipeline.infer.detect`.
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from samm_pipeline.config import AlignConfig, ExtractConfig, config_from_mapping
-from samm_pipeline.dataset import preprocess_clip
 from samm_pipeline.errors import DataError, SammError
-from samm_pipeline.run import MODEL_FORMAT
+from samm_pipeline.learn.pipeline import MODEL_FORMAT
+from samm_pipeline.prepare.dataset import preprocess_clip
 
 logger = logging.getLogger(__name__)
 
@@ -152,8 +152,8 @@ def load_trained(path: str | os.PathLike[str]) -> TrainedModel:
         raise DataError(f"{meta_path} is not a samm-pipeline model description")
     if not model_path.is_file():
         raise DataError(f"{model_path} not found; retrain or copy the whole folder")
-    from samm_pipeline.facemesh import quiet_native_logs
-    from samm_pipeline.train import configure_tensorflow
+    from samm_pipeline.extract.facemesh import quiet_native_logs
+    from samm_pipeline.learn.fit import configure_tensorflow
 
     configure_tensorflow()  # before keras imports TensorFlow: quiet, capped
     import keras
@@ -297,7 +297,7 @@ def predict_clips(
     """
     import time
 
-    from samm_pipeline.extract import extract_clips
+    from samm_pipeline.extract.runner import extract_clips
     from samm_pipeline.io.datasets import ClipRecord
 
     start = time.perf_counter()

@@ -1,7 +1,7 @@
 """The reference fusion model: a Conv1D branch beside a BiLSTM branch.
 
 :func:`build_model` builds and compiles the Keras Functional model and does
-nothing else; fitting, callbacks and data live in :mod:`samm_pipeline.train`.
+nothing else; fitting, callbacks and data live in :mod:`samm_pipeline.learn.fit`.
 Keras is imported inside the function so importing this module stays cheap.
 """
 

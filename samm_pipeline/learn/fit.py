@@ -7,7 +7,7 @@ set, exactly as the reference; without a validation set it trains a fixed
 number of epochs. :func:`run_fold` does a whole fold (augment the training
 indices only, fit, predict the test indices) and can run in a worker
 process. :func:`run_protocol` runs hold-out or LOSO and pools the
-predictions; :mod:`samm_pipeline.run` writes the artifacts.
+predictions; :mod:`samm_pipeline.learn.pipeline` writes the artifacts.
 
 TensorFlow and Keras are imported inside the functions.
 """
@@ -27,13 +27,18 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from samm_pipeline.augment import augment_training_set
+from samm_pipeline._support.faults import checkpoint
+from samm_pipeline._support.parallel import (
+    Task,
+    dask_client,
+    run_tasks,
+    threads_per_task,
+)
 from samm_pipeline.config import AugmentConfig, EvaluateConfig, TrainConfig
-from samm_pipeline.dataset import LabelledClips, holdout_split, loso_folds
 from samm_pipeline.errors import DataError
-from samm_pipeline.evaluate import uf1_uar
-from samm_pipeline.faults import checkpoint
-from samm_pipeline.parallel import Task, dask_client, run_tasks, threads_per_task
+from samm_pipeline.learn.augment import augment_training_set
+from samm_pipeline.learn.evaluate import uf1_uar
+from samm_pipeline.prepare.dataset import LabelledClips, holdout_split, loso_folds
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +52,7 @@ def configure_tensorflow(threads: int | None = None) -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import sys
 
-    from samm_pipeline.facemesh import quiet_native_logs
+    from samm_pipeline.extract.facemesh import quiet_native_logs
 
     # TF's first import prints CUDA probing and XLA registration noise on fd 2.
     with quiet_native_logs() if "tensorflow" not in sys.modules else nullcontext():
@@ -193,7 +198,7 @@ def _fit(
     """The body of :func:`fit_model`, inside its seeded context."""
     import keras
 
-    from samm_pipeline.model import build_model
+    from samm_pipeline.learn.model import build_model
 
     model = build_model(
         train_x.shape[1:], n_classes, learning_rate=config.learning_rate

@@ -2,7 +2,7 @@
 
 Class-average motion heatmap, dataset overview, a run's training curves and
 confusion matrix, and :func:`write_store_figures`, which draws them all (with
-the one-clip figures of :mod:`samm_pipeline.plots_clip`) into PNG files for
+the one-clip figures of :mod:`samm_pipeline.viz.clip`) into PNG files for
 the ``plot`` command. Every ``plot_*`` function returns a
 :class:`matplotlib.figure.Figure` built without ``pyplot``.
 """
@@ -21,7 +21,7 @@ from samm_pipeline.config import AlignConfig
 from samm_pipeline.errors import DataError
 from samm_pipeline.io.store import Clip
 from samm_pipeline.landmarks import REGIONS
-from samm_pipeline.plots_clip import (
+from samm_pipeline.viz.clip import (
     _figure,
     plot_face_mesh,
     plot_preprocessing,
@@ -54,7 +54,7 @@ def class_motion_profiles(
         class name -> ``(len(REGIONS), n_bins)`` mean displacement; classes
         whose clips all lack enough face frames are left out.
     """
-    from samm_pipeline.align import resample_linear
+    from samm_pipeline.prepare.align import resample_linear
 
     sums: dict[str, NDArray[np.float64]] = {}
     counts: dict[str, int] = {}
@@ -181,7 +181,7 @@ def run_figures(run_dir: str | Path) -> dict[str, Any]:
     """
     import pandas as pd
 
-    from samm_pipeline.plots import plot_confusion_matrix, plot_training_curves
+    from samm_pipeline.viz.figures import plot_confusion_matrix, plot_training_curves
 
     run = Path(run_dir)
     missing = [

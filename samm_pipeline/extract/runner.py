@@ -5,7 +5,7 @@ through a fresh landmarker and returns an array (never raising for bad data:
 a bad clip comes back as a failure with a reason). :func:`run_extraction`
 discovers the clips, skips those already in the store with the same
 fingerprint, fans the rest out (loky processes, threads or a Dask cluster:
-``[extract] backend``, see :mod:`samm_pipeline.parallel`) and writes each
+``[extract] backend``, see :mod:`samm_pipeline._support.parallel`) and writes each
 result as it arrives; the parent is the store's only writer, and the store
 may be a local folder or an fsspec URL.
 
@@ -32,10 +32,15 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from samm_pipeline._support.faults import checkpoint
+from samm_pipeline._support.parallel import Task, dask_client, run_tasks
 from samm_pipeline.config import ExtractConfig
 from samm_pipeline.errors import DataError, SammError
-from samm_pipeline.facemesh import FaceMeshLandmarker, Landmarker, mediapipe_version
-from samm_pipeline.faults import checkpoint
+from samm_pipeline.extract.facemesh import (
+    FaceMeshLandmarker,
+    Landmarker,
+    mediapipe_version,
+)
 from samm_pipeline.io.datasets import ClipRecord, discover_clips
 from samm_pipeline.io.frames import iter_frames, probe
 from samm_pipeline.io.lock import StoreLock
@@ -46,7 +51,6 @@ from samm_pipeline.io.store import (
     store_location,
 )
 from samm_pipeline.landmarks import N_LANDMARKS_MESH, N_LANDMARKS_REFINED
-from samm_pipeline.parallel import Task, dask_client, run_tasks
 
 logger = logging.getLogger(__name__)
 

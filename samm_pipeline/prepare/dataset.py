@@ -30,11 +30,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from samm_pipeline.align import align_sequence, feature_columns
 from samm_pipeline.config import AlignConfig, TrainConfig
 from samm_pipeline.errors import DataError
 from samm_pipeline.landmarks import STABLE_LANDMARKS
-from samm_pipeline.normalize import (
+from samm_pipeline.prepare.align import align_sequence, feature_columns
+from samm_pipeline.prepare.normalize import (
     fill_missing,
     remove_head_motion,
     to_pixel_units,
@@ -54,12 +54,12 @@ def _preprocessing_code_hash() -> str:
     """Hash of the source of every function the cached arrays depend on.
 
     A stale cache once served arrays standardised by an older version of
-    :func:`~samm_pipeline.normalize.zscore_clip`; hashing the code makes any
+    :func:`~samm_pipeline.prepare.normalize.zscore_clip`; hashing the code makes any
     change to alignment or normalisation recompute the arrays.
     """
     import inspect
 
-    from samm_pipeline import align, normalize
+    from samm_pipeline.prepare import align, normalize
 
     sources = [inspect.getsource(align), inspect.getsource(normalize)]
     sources.append(inspect.getsource(preprocess_clip))

@@ -272,7 +272,7 @@ def _base_faces() -> tuple[_BaseFace, ...]:
     import skimage.data
     from PIL import Image
 
-    from samm_pipeline.facemesh import FaceMeshLandmarker, to_pixels
+    from samm_pipeline.extract.facemesh import FaceMeshLandmarker, to_pixels
 
     path = matplotlib.cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)
     with Image.open(path) as image:

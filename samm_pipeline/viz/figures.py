@@ -6,9 +6,9 @@ save it with ``figure.savefig(path)`` or let Jupyter display it.
 
 The run-report figures (confusion matrix, training curves) live here; the
 figures of one clip (face mesh, region motion, preprocessing stages,
-animation) in :mod:`samm_pipeline.plots_clip` and of a whole store (class
+animation) in :mod:`samm_pipeline.viz.clip` and of a whole store (class
 motion heatmap, dataset overview, a run's figures) in
-:mod:`samm_pipeline.plots_store`; all are re-exported here.
+:mod:`samm_pipeline.viz.store`; all are re-exported here.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from samm_pipeline.plots_clip import (
+from samm_pipeline.viz.clip import (
     _figure,
     plot_face_mesh,
     plot_preprocessing,
@@ -26,7 +26,7 @@ from samm_pipeline.plots_clip import (
     region_motion,
     save_clip_animation,
 )
-from samm_pipeline.plots_store import (
+from samm_pipeline.viz.store import (
     class_motion_profiles,
     plot_class_motion_heatmap,
     plot_dataset_overview,

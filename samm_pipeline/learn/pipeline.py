@@ -31,17 +31,17 @@ from typing import Any
 
 import numpy as np
 
+from samm_pipeline._support.faults import checkpoint
 from samm_pipeline.config import Config, config_to_dict
-from samm_pipeline.dataset import (
+from samm_pipeline.errors import DataError, OutputExistsError, storage_error
+from samm_pipeline.learn.evaluate import Evaluation, evaluate_predictions
+from samm_pipeline.learn.fit import ProtocolResult, run_protocol
+from samm_pipeline.prepare.dataset import (
     LabelledClips,
     label_clips,
     prepare_clips,
     require_clips,
 )
-from samm_pipeline.errors import DataError, OutputExistsError, storage_error
-from samm_pipeline.evaluate import Evaluation, evaluate_predictions
-from samm_pipeline.faults import checkpoint
-from samm_pipeline.train import ProtocolResult, run_protocol
 
 logger = logging.getLogger(__name__)
 
@@ -331,7 +331,7 @@ def _write_artifacts(
     report: TrainingReport,
 ) -> None:
     """Write everything into a temporary sibling, then swap it into place."""
-    from samm_pipeline.plots import plot_confusion_matrix, plot_training_curves
+    from samm_pipeline.viz.figures import plot_confusion_matrix, plot_training_curves
 
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(
