@@ -13,8 +13,8 @@ With ``backend = "dask"`` and no scheduler address, :func:`dask_client`
 starts a ``LocalCluster`` of single-threaded worker processes, one per job,
 and closes it afterwards; with an address it connects a client to that
 scheduler and closes only the client. Worker processes import the task's
-module (``samm_pipeline.extract.runner`` or ``samm_pipeline.learn.fit``) and nothing
-heavier, so extraction workers stay free of TensorFlow (DESIGN section 3).
+module (``samm_pipeline.extract.worker`` or ``samm_pipeline.learn.fit``) and nothing
+heavier, so extraction workers stay free of TensorFlow.
 
 A dead worker is handled at two levels. Dask's scheduler already moves the
 tasks of a lost worker to other workers (up to

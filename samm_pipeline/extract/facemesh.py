@@ -19,15 +19,16 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable
+from contextlib import ExitStack
 from types import ModuleType, TracebackType
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import NDArray
 
+from samm_pipeline._support.native_logs import quiet_native_logs
+from samm_pipeline.config import ExtractConfig
 from samm_pipeline.landmarks import N_LANDMARKS_MESH, N_LANDMARKS_REFINED
 
 
@@ -71,57 +72,6 @@ def import_face_mesh() -> ModuleType:
         if blocked and sys.modules.get("tensorflow", 0) is None:
             del sys.modules["tensorflow"]
     return face_mesh
-
-
-_quiet_lock = threading.Lock()
-_quiet_users = 0
-_saved_stderr: int | None = None
-
-
-@contextmanager
-def quiet_native_logs() -> Iterator[None]:
-    """Silence what native code prints to stderr (file descriptor 2) meanwhile.
-
-    MediaPipe 0.10.21 writes several ``W0000``/``INFO`` lines (XNNPACK
-    delegate, feedback tensors, NORM_RECT) per graph, straight to file
-    descriptor 2, before its logging can be configured; with one graph per
-    clip they would bury the progress bar. OpenCV's video backends do the
-    same when probing a file or camera. Set ``SAMM_NATIVE_LOGS=1`` to see
-    them.
-
-    Notes
-    -----
-    File descriptors belong to the process, not the thread, so under the
-    threading backend several landmarkers overlap: the first user redirects
-    fd 2 and the last one to leave restores it (a counter under a lock), so
-    the real stderr always comes back.
-    """
-    global _quiet_users, _saved_stderr
-    if os.environ.get("SAMM_NATIVE_LOGS") == "1":
-        yield
-        return
-    with _quiet_lock:
-        if _quiet_users == 0:
-            try:
-                sys.stderr.flush()
-                saved = os.dup(2)
-            except (OSError, ValueError, AttributeError):  # no usable stderr
-                saved = None
-            if saved is not None:
-                devnull = os.open(os.devnull, os.O_WRONLY)
-                os.dup2(devnull, 2)
-                os.close(devnull)
-            _saved_stderr = saved
-        _quiet_users += 1
-    try:
-        yield
-    finally:
-        with _quiet_lock:
-            _quiet_users -= 1
-            if _quiet_users == 0 and _saved_stderr is not None:
-                os.dup2(_saved_stderr, 2)
-                os.close(_saved_stderr)
-                _saved_stderr = None
 
 
 def mediapipe_version() -> str:
@@ -221,3 +171,34 @@ def to_pixels(
     """Convert normalised landmarks ``(..., 3)`` to pixel x, y ``(..., 2)``."""
     points = np.asarray(landmarks, dtype=np.float64)
     return points[..., :2] * np.array([width, height], dtype=np.float64)
+
+
+LandmarkerFactory = Callable[[ExtractConfig], Landmarker]
+
+
+def facemesh_factory(config: ExtractConfig) -> Landmarker:
+    """Make a fresh MediaPipe FaceMesh in tracking mode for one clip."""
+    return FaceMeshLandmarker(
+        refine_landmarks=config.refine_landmarks,
+        min_detection_confidence=config.min_detection_confidence,
+        min_tracking_confidence=config.min_tracking_confidence,
+        static_image_mode=False,
+    )
+
+
+def extractor_settings(config: ExtractConfig) -> dict[str, Any]:
+    """The settings recorded in (and required to match) the store."""
+    return {
+        "name": "mediapipe-facemesh",
+        "mediapipe_version": mediapipe_version(),
+        "refine_landmarks": config.refine_landmarks,
+        "min_detection_confidence": config.min_detection_confidence,
+        "min_tracking_confidence": config.min_tracking_confidence,
+        "static_image_mode": False,
+        "max_num_faces": 1,
+    }
+
+
+def n_landmarks_for(config: ExtractConfig) -> int:
+    """478 with iris refinement, else 468."""
+    return N_LANDMARKS_REFINED if config.refine_landmarks else N_LANDMARKS_MESH

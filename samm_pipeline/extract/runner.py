@@ -1,21 +1,12 @@
 """Stage 1: FaceMesh landmarks of every clip into the Zarr store, in parallel.
 
-:func:`extract_clip` runs in worker processes: it streams one clip's frames
-through a fresh landmarker and returns an array (never raising for bad data:
-a bad clip comes back as a failure with a reason). :func:`run_extraction`
-discovers the clips, skips those already in the store with the same
-fingerprint, fans the rest out (loky processes, threads or a Dask cluster:
-``[extract] backend``, see :mod:`samm_pipeline._support.parallel`) and writes each
-result as it arrives; the parent is the store's only writer, and the store
-may be a local folder or an fsspec URL.
-
-Notes
------
-Workers import this module, ``io.frames`` and ``facemesh`` only, and
-``facemesh.import_face_mesh`` keeps TensorFlow out of them (DESIGN section 3):
-a worker starts in about half a second at about 120 MB instead of 3 s and
-700 MB. The same holds in Dask workers (tests/integration/test_dask.py).
-A clip whose worker died is extracted again by another worker.
+:func:`run_extraction` discovers the clips, skips those already in the store
+with the same fingerprint, fans the rest out to
+:func:`~samm_pipeline.extract.worker.extract_clip` (loky processes, threads or
+a Dask cluster: ``[extract] backend``, see
+:mod:`samm_pipeline._support.parallel`) and writes each result as it arrives:
+the parent is the store's only writer, and the store may be a local folder or
+an fsspec URL.
 """
 
 from __future__ import annotations
@@ -23,26 +14,22 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from numpy.typing import NDArray
-
-from samm_pipeline._support.faults import checkpoint
-from samm_pipeline._support.parallel import Task, dask_client, run_tasks
+from samm_pipeline._support.parallel import dask_client
 from samm_pipeline.config import ExtractConfig
-from samm_pipeline.errors import DataError, SammError
+from samm_pipeline.errors import DataError
 from samm_pipeline.extract.facemesh import (
-    FaceMeshLandmarker,
-    Landmarker,
-    mediapipe_version,
+    LandmarkerFactory,
+    extractor_settings,
+    n_landmarks_for,
 )
+from samm_pipeline.extract.worker import ClipResult, extract_clips, resolve_jobs
 from samm_pipeline.io.datasets import ClipRecord, discover_clips
-from samm_pipeline.io.frames import iter_frames, probe
 from samm_pipeline.io.lock import StoreLock
 from samm_pipeline.io.store import (
     Fingerprint,
@@ -50,151 +37,8 @@ from samm_pipeline.io.store import (
     make_key,
     store_location,
 )
-from samm_pipeline.landmarks import N_LANDMARKS_MESH, N_LANDMARKS_REFINED
 
 logger = logging.getLogger(__name__)
-
-LandmarkerFactory = Callable[[ExtractConfig], Landmarker]
-
-
-def facemesh_factory(config: ExtractConfig) -> Landmarker:
-    """Make a fresh MediaPipe FaceMesh in tracking mode for one clip."""
-    return FaceMeshLandmarker(
-        refine_landmarks=config.refine_landmarks,
-        min_detection_confidence=config.min_detection_confidence,
-        min_tracking_confidence=config.min_tracking_confidence,
-        static_image_mode=False,
-    )
-
-
-def extractor_settings(config: ExtractConfig) -> dict[str, Any]:
-    """The settings recorded in (and required to match) the store."""
-    return {
-        "name": "mediapipe-facemesh",
-        "mediapipe_version": mediapipe_version(),
-        "refine_landmarks": config.refine_landmarks,
-        "min_detection_confidence": config.min_detection_confidence,
-        "min_tracking_confidence": config.min_tracking_confidence,
-        "static_image_mode": False,
-        "max_num_faces": 1,
-    }
-
-
-def n_landmarks_for(config: ExtractConfig) -> int:
-    """478 with iris refinement, else 468."""
-    return N_LANDMARKS_REFINED if config.refine_landmarks else N_LANDMARKS_MESH
-
-
-@dataclass(frozen=True)
-class ClipResult:
-    """What a worker returns for one clip.
-
-    ``landmarks`` is float32 ``(n_frames, n_landmarks, 3)`` with NaN rows for
-    frames without a face, or ``None`` when the clip failed (``error`` says why).
-    """
-
-    key: str
-    landmarks: NDArray[np.float32] | None
-    attrs: dict[str, Any] = field(default_factory=dict)
-    error: str | None = None
-    seconds: float = 0.0
-    pid: int = 0
-
-    @property
-    def n_frames(self) -> int:
-        """Frames read (0 for a failure)."""
-        return 0 if self.landmarks is None else int(self.landmarks.shape[0])
-
-
-def extract_clip(
-    record: ClipRecord,
-    config: ExtractConfig,
-    landmarker_factory: LandmarkerFactory | None = None,
-) -> ClipResult:
-    """Run the landmarker over every frame of one clip.
-
-    Parameters
-    ----------
-    record
-        The clip to read.
-    config
-        Extraction settings (landmark count, thresholds, fallback fps).
-    landmarker_factory
-        Makes a fresh landmarker; MediaPipe FaceMesh by default.
-
-    Returns
-    -------
-    ClipResult
-        With the landmark array, or with ``error`` set: a data problem never
-        raises here, so one bad clip cannot stop a parallel run.
-    """
-    start = time.perf_counter()
-    key = record.key
-    factory = landmarker_factory or facemesh_factory
-    try:
-        info = probe(record.source)
-        rows: list[NDArray[np.float32] | None] = []
-        landmarker = factory(config)
-        n_landmarks = landmarker.n_landmarks
-        try:
-            for frame in iter_frames(record.source):
-                points = landmarker.process(frame)
-                checkpoint("extract.frame")
-                if points is not None and points.shape != (n_landmarks, 3):
-                    raise DataError(
-                        f"landmarker returned {points.shape}, "
-                        f"expected ({n_landmarks}, 3)"
-                    )
-                rows.append(points)
-        finally:
-            landmarker.close()
-        if not rows:
-            raise DataError(
-                f"{record.relative_source}: no readable frame; "
-                "check the file plays, or re-export it"
-            )
-        n_detected = sum(points is not None for points in rows)
-        if n_detected == 0:
-            raise DataError(
-                f"{record.relative_source}: no face found in any of "
-                f"{len(rows)} frames; "
-                "check that it shows a face, or lower min_detection_confidence"
-            )
-        landmarks = np.full((len(rows), n_landmarks, 3), np.nan, dtype=np.float32)
-        for index, points in enumerate(rows):
-            if points is not None:
-                landmarks[index] = points
-        fps = record.fps or info.fps or (config.fps or None)
-        attrs = {
-            "fps": float(fps) if fps else None,
-            "width": int(info.width),
-            "height": int(info.height),
-            "n_frames": len(rows),
-            "n_detected": int(n_detected),
-            "subject": record.subject,
-            "dataset": record.dataset,
-            "onset": record.onset,
-            "apex": record.apex,
-            "offset": record.offset,
-        }
-        return ClipResult(
-            key, landmarks, attrs, None, time.perf_counter() - start, os.getpid()
-        )
-    except SammError as error:
-        reason = str(error)
-    except Exception as error:  # a decoder or native error: record, don't crash
-        reason = (
-            f"{record.relative_source}: {type(error).__name__}: {error}; "
-            "check the file, or report a bug with this message"
-        )
-    return ClipResult(
-        key,
-        None,
-        {},
-        " ".join(reason.split()),
-        time.perf_counter() - start,
-        os.getpid(),
-    )
 
 
 @dataclass
@@ -223,49 +67,6 @@ class ExtractionReport:
             f"({self.n_frames} frames in {self.seconds:.1f} s, "
             f"{self.frames_per_second:.0f} frames/s) -> {self.store}"
         )
-
-
-def _resolve_jobs(jobs: int) -> int:
-    return jobs if jobs > 0 else (os.cpu_count() or 1)
-
-
-def extract_clips(
-    records: list[ClipRecord],
-    config: ExtractConfig,
-    *,
-    jobs: int,
-    landmarker_factory: LandmarkerFactory | None = None,
-    client: Any = None,
-) -> Iterator[ClipResult]:
-    """Extract ``records`` in parallel; yield results in completion order.
-
-    ``jobs`` workers (0: all cores; never more than clips; 1: in this
-    process) on ``config.backend``. A clip whose worker died is resubmitted,
-    and one that kills every worker it runs on comes back as a failed clip
-    (see :func:`parallel.run_tasks`), so one poisonous file cannot stop a run
-    or every rerun after it.
-    """
-    tasks = [
-        Task(record.key, extract_clip, (record, config, landmarker_factory))
-        for record in records
-    ]
-    by_key = {record.key: record for record in records}
-
-    def lost(task: Task[ClipResult], reason: str) -> ClipResult:
-        return ClipResult(
-            task.name, None, {}, f"{by_key[task.name].relative_source}: {reason}"
-        )
-
-    workers = min(_resolve_jobs(jobs), max(1, len(records)))
-    for _, result in run_tasks(
-        tasks,
-        backend=config.backend,
-        jobs=workers,
-        client=client,
-        what="clip",
-        on_lost=lost,
-    ):
-        yield result
 
 
 def run_extraction(
@@ -371,7 +172,7 @@ def run_extraction(
         report.n_found = len(discovery.clips)
         writer.replace_failures(failures)
 
-        jobs = min(_resolve_jobs(config.jobs), max(1, len(todo)))
+        jobs = min(resolve_jobs(config.jobs), max(1, len(todo)))
         logger.info(
             "%s layout: %d clips found, %d to extract with %d worker(s), %d unchanged",
             discovery.layout,

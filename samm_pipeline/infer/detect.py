@@ -198,7 +198,7 @@ class StreamingDetector:
         self.fps = fps
         self.window = window_frames(trained, fps, self.config)
         if landmarker is None:
-            from samm_pipeline.extract.runner import facemesh_factory
+            from samm_pipeline.extract.facemesh import facemesh_factory
 
             landmarker = facemesh_factory(trained.extract_config())
         if landmarker.n_landmarks != trained.n_landmarks:

@@ -152,8 +152,8 @@ def load_trained(path: str | os.PathLike[str]) -> TrainedModel:
         raise DataError(f"{meta_path} is not a samm-pipeline model description")
     if not model_path.is_file():
         raise DataError(f"{model_path} not found; retrain or copy the whole folder")
-    from samm_pipeline.extract.facemesh import quiet_native_logs
-    from samm_pipeline.learn.fit import configure_tensorflow
+    from samm_pipeline._support.native_logs import quiet_native_logs
+    from samm_pipeline._support.tensorflow import configure_tensorflow
 
     configure_tensorflow()  # before keras imports TensorFlow: quiet, capped
     import keras
@@ -297,7 +297,7 @@ def predict_clips(
     """
     import time
 
-    from samm_pipeline.extract.runner import extract_clips
+    from samm_pipeline.extract.worker import extract_clips
     from samm_pipeline.io.datasets import ClipRecord
 
     start = time.perf_counter()

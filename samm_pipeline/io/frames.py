@@ -261,7 +261,7 @@ def open_camera(index: int) -> tuple[Iterator[NDArray[np.uint8]], float | None]:
     """
     import cv2
 
-    from samm_pipeline.extract.facemesh import quiet_native_logs
+    from samm_pipeline._support.native_logs import quiet_native_logs
 
     with quiet_native_logs():  # OpenCV's backends print probing noise on fd 2
         capture = cv2.VideoCapture(index)
@@ -335,7 +335,7 @@ def _open_video(source: Path) -> Any:
     """Open ``source`` with ``cv2.VideoCapture`` or raise DataError."""
     import cv2
 
-    from samm_pipeline.extract.facemesh import quiet_native_logs
+    from samm_pipeline._support.native_logs import quiet_native_logs
 
     with quiet_native_logs():  # FFmpeg's "moov atom not found" and the like
         capture = cv2.VideoCapture(os.fspath(source))

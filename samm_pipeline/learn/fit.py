@@ -20,7 +20,7 @@ import random
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager, nullcontext
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +34,7 @@ from samm_pipeline._support.parallel import (
     run_tasks,
     threads_per_task,
 )
+from samm_pipeline._support.tensorflow import configure_tensorflow
 from samm_pipeline.config import AugmentConfig, EvaluateConfig, TrainConfig
 from samm_pipeline.errors import DataError
 from samm_pipeline.learn.augment import augment_training_set
@@ -41,33 +42,6 @@ from samm_pipeline.learn.evaluate import uf1_uar
 from samm_pipeline.prepare.dataset import LabelledClips, holdout_split, loso_folds
 
 logger = logging.getLogger(__name__)
-
-
-def configure_tensorflow(threads: int | None = None) -> None:
-    """Quiet TensorFlow's logs and cap its thread pools (before first use).
-
-    Parallel folds each get ``cores // jobs`` threads, so two folds do not
-    fight over the same two cores.
-    """
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import sys
-
-    from samm_pipeline.extract.facemesh import quiet_native_logs
-
-    # TF's first import prints CUDA probing and XLA registration noise on fd 2.
-    with quiet_native_logs() if "tensorflow" not in sys.modules else nullcontext():
-        import tensorflow as tf
-
-        # The first device query probes CUDA and prints a cuInit line on fd 2.
-        tf.config.list_physical_devices()
-
-    tf.get_logger().setLevel(logging.ERROR)
-    if threads:
-        try:
-            tf.config.threading.set_intra_op_parallelism_threads(threads)
-            tf.config.threading.set_inter_op_parallelism_threads(threads)
-        except RuntimeError:  # already initialised in this process: keep it
-            logger.debug("TensorFlow threads already fixed; keeping them")
 
 
 def set_seeds(seed: int) -> None:

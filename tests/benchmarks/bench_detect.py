@@ -53,11 +53,11 @@ def main() -> None:
     args = parser.parse_args()
 
     os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
-    from samm_pipeline.learn.fit import configure_tensorflow
+    from samm_pipeline._support.tensorflow import configure_tensorflow
 
     configure_tensorflow(threads=1)
     from samm_pipeline.config import DetectConfig
-    from samm_pipeline.extract.runner import facemesh_factory
+    from samm_pipeline.extract.facemesh import facemesh_factory
     from samm_pipeline.infer.detect import StreamingDetector
     from samm_pipeline.infer.predict import load_trained
 

@@ -67,7 +67,7 @@ def peak_mb():
 
 from pathlib import Path
 from samm_pipeline.config import ExtractConfig
-from samm_pipeline.extract.runner import extract_clip
+from samm_pipeline.extract.worker import extract_clip
 from samm_pipeline.io.datasets import ClipRecord
 source = Path(sys.argv[1])
 record = ClipRecord(class_name="c", clip=source.stem, source=source, kind="video",

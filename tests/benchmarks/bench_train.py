@@ -23,7 +23,7 @@ import numpy as np
 
 def epoch_figures(sequences, labels, n_classes, batch_size, epochs=2):
     """Seconds per epoch (after a warm-up epoch) and samples per second."""
-    from samm_pipeline.learn.fit import configure_tensorflow
+    from samm_pipeline._support.tensorflow import configure_tensorflow
     from samm_pipeline.learn.model import build_model
 
     configure_tensorflow()

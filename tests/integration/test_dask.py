@@ -22,7 +22,8 @@ from conftest import moving_face
 
 from samm_pipeline.cli import cli
 from samm_pipeline.config import Config, ExtractConfig, apply_overrides
-from samm_pipeline.extract.runner import facemesh_factory, run_extraction
+from samm_pipeline.extract.facemesh import facemesh_factory
+from samm_pipeline.extract.runner import run_extraction
 from samm_pipeline.io.store import StoreWriter, open_store
 from samm_pipeline.learn.evaluate import evaluate_predictions
 from samm_pipeline.learn.fit import run_protocol

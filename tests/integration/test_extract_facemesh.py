@@ -191,7 +191,7 @@ def test_worker_import_path_loads_no_tensorflow():
     """What an extraction worker imports (and runs) never loads TensorFlow."""
     code = (
         "import sys, numpy as np\n"
-        "from samm_pipeline.extract.runner import extract_clip\n"
+        "from samm_pipeline.extract.worker import extract_clip\n"
         "from samm_pipeline.extract.facemesh import FaceMeshLandmarker\n"
         "with FaceMeshLandmarker() as mesh:\n"
         "    mesh.process(np.zeros((64, 64, 3), np.uint8))\n"

@@ -15,7 +15,8 @@ import pytest
 
 from samm_pipeline.config import ExtractConfig
 from samm_pipeline.errors import OutputExistsError
-from samm_pipeline.extract.runner import extract_clip, run_extraction
+from samm_pipeline.extract.runner import run_extraction
+from samm_pipeline.extract.worker import extract_clip
 from samm_pipeline.io.datasets import discover_clips
 from samm_pipeline.io.store import open_store
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 
-from samm_pipeline.extract.facemesh import quiet_native_logs
+from samm_pipeline._support.native_logs import quiet_native_logs
 
 
 def _stderr_target() -> tuple[int, int]:
