@@ -24,7 +24,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 # samm_pipeline`` stays light: the store module pulls in numpy, and its
 # readers import zarr, pandas and xarray only when called.
 _LAZY_EXPORTS = {
-    "Clip": "samm_pipeline.io.store",
+    "Clip": "samm_pipeline.clip",
     "LandmarkStore": "samm_pipeline.io.store",
     "open_store": "samm_pipeline.io.store",
 }

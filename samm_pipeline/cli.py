@@ -374,7 +374,7 @@ def plot_command(
     """
     config = _load(ctx)
     from samm_pipeline.io.store import open_store
-    from samm_pipeline.viz.figures import write_store_figures
+    from samm_pipeline.viz import write_store_figures
 
     store = open_store(_store_or_config(store_path, config.paths.store))
     written = write_store_figures(
@@ -552,11 +552,8 @@ def predict_command(
     model's store, then through exactly the model's preprocessing. Clips
     that fail are listed on stderr (exit 1); the others are still predicted.
     """
-    from samm_pipeline.infer.predict import (
-        format_predictions,
-        load_trained,
-        predict_clips,
-    )
+    from samm_pipeline.infer.predict import format_predictions, predict_clips
+    from samm_pipeline.infer.trained import load_trained
 
     config = _load(ctx, {"extract.jobs": jobs})
     trained = load_trained(model_dir)
@@ -643,7 +640,7 @@ def detect_command(
     import json
 
     from samm_pipeline.infer.detect import run_detection
-    from samm_pipeline.infer.predict import load_trained
+    from samm_pipeline.infer.trained import load_trained
 
     trained = load_trained(model_dir)
 

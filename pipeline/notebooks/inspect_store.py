@@ -37,7 +37,7 @@ import os
 from pathlib import Path
 
 from samm_pipeline import open_store
-from samm_pipeline.viz.figures import (
+from samm_pipeline.viz import (
     plot_class_motion_heatmap,
     plot_dataset_overview,
     plot_face_mesh,

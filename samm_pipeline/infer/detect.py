@@ -29,10 +29,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from samm_pipeline.clip import Clip
 from samm_pipeline.config import DetectConfig
 from samm_pipeline.errors import DataError
 from samm_pipeline.extract.facemesh import Landmarker
-from samm_pipeline.infer.predict import TrainedModel
+from samm_pipeline.infer.trained import TrainedModel
 from samm_pipeline.prepare.normalize import stabilised_landmarks
 
 logger = logging.getLogger(__name__)
@@ -157,7 +158,7 @@ class StreamingDetector:
     Parameters
     ----------
     trained
-        From :func:`~samm_pipeline.infer.predict.load_trained`; loaded once.
+        From :func:`~samm_pipeline.infer.trained.load_trained`; loaded once.
     config
         The ``[detect]`` settings (window, min_frames, stride,
         motion_threshold).
@@ -286,9 +287,9 @@ class StreamingDetector:
         for row, item in enumerate(self._frames):
             if item is not None:
                 window[row] = item
-        attrs = {"width": width, "height": height}
+        clip = Clip(f"window/{index}", window, {"width": width, "height": height})
         try:
-            probabilities = self.trained.predict_landmarks(window, attrs)
+            probabilities = self.trained.predict_clip(clip)
         except DataError as error:  # too few face frames after the settings
             logger.debug("window at frame %d not classified: %s", index, error)
             return None

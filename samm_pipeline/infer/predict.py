@@ -1,13 +1,10 @@
-"""Load a trained run and predict new clips with exactly its preprocessing.
+"""Predict new clips with a trained run, exactly as it was trained.
 
-A run folder holds ``model.keras`` and ``model.json``; :func:`load_trained`
-reads both (Keras safe mode), checks that they agree, and rebuilds the
-``[align]`` settings the model was trained with, so :meth:`TrainedModel.
-predict_landmarks` repeats the training preprocessing on new landmark arrays.
 :func:`predict_clips` classifies video files, frame folders and store keys:
 files are extracted in parallel with the extractor settings of the model's
-store (as stage 1 does), keys are read from a store. The streaming detector
-is in :mod:`samm_pipeline.infer.detect`.
+store (as stage 1 does), keys are read from a store, and every clip goes
+through :meth:`~samm_pipeline.infer.trained.TrainedModel.preprocess`. The
+streaming detector is in :mod:`samm_pipeline.infer.detect`.
 """
 
 from __future__ import annotations
@@ -24,168 +21,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from samm_pipeline.config import AlignConfig, ExtractConfig, config_from_mapping
+from samm_pipeline.clip import Clip
 from samm_pipeline.errors import DataError, SammError
-from samm_pipeline.learn.pipeline import MODEL_FORMAT
-from samm_pipeline.prepare.dataset import preprocess_clip
+from samm_pipeline.infer.trained import TrainedModel
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class TrainedModel:
-    """A loaded model with the settings it was trained with."""
-
-    model: Any
-    meta: dict[str, Any]
-    classes: tuple[str, ...]
-    align: AlignConfig
-    n_landmarks: int
-    target_length: int
-    path: Path
-
-    def predict_sequences(self, sequences: NDArray[np.floating]) -> NDArray[np.float32]:
-        """Probabilities ``(n, n_classes)`` for preprocessed sequences."""
-        data = np.asarray(sequences, dtype=np.float32)
-        if data.ndim == 2:
-            data = data[None]
-        # predict_on_batch runs a traced graph: 6 ms per window where an eager
-        # call takes 180 ms (the BiLSTM), which the streaming detector needs.
-        return np.asarray(self.model.predict_on_batch(data), dtype=np.float32)
-
-    def preprocess(
-        self, landmarks: NDArray[np.floating], attrs: Mapping[str, Any]
-    ) -> NDArray[np.float32]:
-        """Training's preprocessing of one ``(n_frames, n_landmarks, 3)`` clip.
-
-        Raises
-        ------
-        DataError
-            The landmark count differs from the model's, or the clip has too
-            few frames with a face.
-        """
-        if landmarks.ndim != 3 or landmarks.shape[1] != self.n_landmarks:
-            raise DataError(
-                f"clip has {landmarks.shape[1] if landmarks.ndim == 3 else '?'} "
-                f"landmarks but model {self.path} was trained on {self.n_landmarks}; "
-                "extract with the same refine_landmarks setting"
-            )
-        sequence, reason = preprocess_clip(landmarks, attrs, self.align)
-        if sequence is None:
-            raise DataError(f"clip cannot be classified: {reason}")
-        return sequence
-
-    def predict_landmarks(
-        self, landmarks: NDArray[np.floating], attrs: Mapping[str, Any]
-    ) -> NDArray[np.float32]:
-        """Class probabilities ``(n_classes,)`` for one raw landmark clip."""
-        return self.predict_sequences(self.preprocess(landmarks, attrs))[0]
-
-    def extract_config(self) -> ExtractConfig:
-        """The FaceMesh settings of the store the model was trained on.
-
-        New footage must go through the same extractor: a model trained on
-        478 refined landmarks cannot read 468, and other thresholds change
-        which frames count as a face.
-        """
-        extractor = self.meta.get("store", {}).get("extractor", {})
-        defaults = ExtractConfig()
-        return ExtractConfig(
-            refine_landmarks=bool(
-                extractor.get("refine_landmarks", self.n_landmarks == 478)
-            ),
-            min_detection_confidence=float(
-                extractor.get(
-                    "min_detection_confidence", defaults.min_detection_confidence
-                )
-            ),
-            min_tracking_confidence=float(
-                extractor.get(
-                    "min_tracking_confidence", defaults.min_tracking_confidence
-                )
-            ),
-        )
-
-    @property
-    def store_path(self) -> str | None:
-        """The store the model was trained on, as recorded in ``model.json``."""
-        return self.meta.get("store", {}).get("path")
-
-    @property
-    def clip_seconds(self) -> float | None:
-        """Median duration of the training clips (``None`` if not recorded)."""
-        return self.meta.get("clips", {}).get("median_seconds")
-
-    @property
-    def clip_frames(self) -> float | None:
-        """Median frame count of the training clips (``None`` if not recorded)."""
-        return self.meta.get("clips", {}).get("median_frames")
-
-
-def load_trained(path: str | os.PathLike[str]) -> TrainedModel:
-    """Load ``model.keras`` and ``model.json`` from a run folder.
-
-    Raises
-    ------
-    DataError
-        Folder, ``model.json`` or ``model.keras`` missing or unreadable, or
-        the two disagree (input shape, number of classes).
-    """
-    folder = Path(path)
-    meta_path, model_path = folder / "model.json", folder / "model.keras"
-    if not folder.is_dir():
-        raise DataError(
-            f"model folder {folder} not found; give the --output folder of "
-            "`samm-pipeline train`"
-        )
-    if (folder / "INCOMPLETE").exists():
-        raise DataError(f"model folder {folder} is from an interrupted run; retrain")
-    try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataError(
-            f"{meta_path} not found; the folder is not a samm-pipeline run"
-        ) from None
-    except (OSError, ValueError) as error:
-        raise DataError(f"{meta_path} cannot be read ({error}); retrain") from None
-    if meta.get("format") != MODEL_FORMAT:
-        raise DataError(f"{meta_path} is not a samm-pipeline model description")
-    if not model_path.is_file():
-        raise DataError(f"{model_path} not found; retrain or copy the whole folder")
-    from samm_pipeline._support.native_logs import quiet_native_logs
-    from samm_pipeline._support.tensorflow import configure_tensorflow
-
-    configure_tensorflow()  # before keras imports TensorFlow: quiet, capped
-    import keras
-
-    try:
-        # The first device initialisation prints a CUDA probe line on fd 2.
-        with quiet_native_logs():
-            model = keras.models.load_model(model_path, safe_mode=True, compile=False)
-    except Exception as error:  # Keras raises many types for bad archives
-        raise DataError(
-            f"{model_path} cannot be loaded ({type(error).__name__}: {error}); retrain"
-        ) from None
-    align = config_from_mapping({"align": meta["align"]}, source=str(meta_path)).align
-    classes = tuple(meta["classes"])
-    expected_shape = (meta["target_length"], 3 * meta["n_landmarks"])
-    input_shape = tuple(model.input_shape[1:])
-    output_units = model.output_shape[-1]
-    if input_shape != expected_shape or output_units != len(classes):
-        raise DataError(
-            f"{model_path} (input {input_shape}, {output_units} classes) disagrees "
-            f"with {meta_path} (input {expected_shape}, {len(classes)} classes); "
-            "keep the files of one run together or retrain"
-        )
-    return TrainedModel(
-        model=model,
-        meta=meta,
-        classes=classes,
-        align=align,
-        n_landmarks=int(meta["n_landmarks"]),
-        target_length=int(meta["target_length"]),
-        path=folder,
-    )
 
 
 @dataclass(frozen=True)
@@ -303,7 +143,7 @@ def predict_clips(
     start = time.perf_counter()
     kinds = [_clip_kind(clip) or "store" for clip in clips]
     # Each clip's landmarks and attributes, or why it has none.
-    loaded: dict[int, tuple[NDArray[np.floating], Mapping[str, Any]] | str] = {}
+    loaded: dict[int, Clip | str] = {}
     keys = {i: clip for i, clip in enumerate(clips) if kinds[i] == "store"}
     store_path = None
     if keys:
@@ -327,7 +167,7 @@ def predict_clips(
     ):  # fmt: skip
         index = int(result.key.rsplit("/", 1)[1])
         loaded[index] = (
-            (result.landmarks, result.attrs)
+            Clip(result.key, result.landmarks, result.attrs)
             if result.landmarks is not None
             else f"{clips[index]}: {result.error}"
         )
@@ -339,13 +179,14 @@ def predict_clips(
         if isinstance(item, str):
             results[index] = ClipPrediction(clip, kinds[index], error=item)
             continue
-        landmarks, attrs = item
-        detected = ~np.isnan(landmarks).any(axis=(1, 2))
         results[index] = ClipPrediction(
-            clip, kinds[index], n_frames=len(landmarks), n_detected=int(detected.sum())
+            clip,
+            kinds[index],
+            n_frames=item.n_frames,
+            n_detected=int(item.detected.sum()),
         )
         try:
-            sequences[index] = trained.preprocess(landmarks, attrs)
+            sequences[index] = trained.preprocess(item)
         except DataError as error:
             results[index] = dataclasses.replace(
                 results[index], error=f"{clip}: {error}"
@@ -373,8 +214,8 @@ def predict_clips(
 
 def _load_keys(
     trained: TrainedModel, keys: Mapping[int, str], store_path: str
-) -> dict[int, tuple[NDArray[np.floating], Mapping[str, Any]] | str]:
-    """Each key's landmarks and attributes from the store, or why not."""
+) -> dict[int, Clip | str]:
+    """Each key's clip from the store, or why not."""
     from samm_pipeline.io.store import open_store
 
     if not store_path:
@@ -390,7 +231,7 @@ def _load_keys(
             index: f"{clip} is neither a file nor a folder, and {error}"
             for index, clip in keys.items()
         }
-    loaded: dict[int, tuple[NDArray[np.floating], Mapping[str, Any]] | str] = {}
+    loaded: dict[int, Clip | str] = {}
     for index, clip in keys.items():
         if clip not in store:
             loaded[index] = (
@@ -405,8 +246,7 @@ def _load_keys(
                 "extracted with the model's refine_landmarks setting"
             )
         else:
-            entry = store.load(clip)
-            loaded[index] = (np.asarray(entry.landmarks), entry.attrs)
+            loaded[index] = store.load(clip)
     return loaded
 
 

@@ -36,7 +36,7 @@ import os
 import shutil
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from samm_pipeline._support.faults import checkpoint
+from samm_pipeline.clip import Clip
 from samm_pipeline.errors import DataError, OutputExistsError, storage_error
 from samm_pipeline.landmarks import N_COORDS, SEQUENCE_DIMS, VALID_LANDMARK_COUNTS
 
@@ -179,102 +180,6 @@ class Fingerprint:
             return cls(relative, size, mtime_ns)
         stat = path.stat()
         return cls(relative, stat.st_size, stat.st_mtime_ns)
-
-
-@dataclass(frozen=True)
-class Clip:
-    """One cached landmark sequence with its metadata.
-
-    Attributes
-    ----------
-    key
-        ``"<class>/<clip>"``.
-    landmarks
-        float32 ``(n_frames, n_landmarks, 3)``; NaN rows for frames without a face.
-    attrs
-        The entry's attributes (see the module docstring).
-    """
-
-    key: str
-    landmarks: NDArray[np.float32]
-    attrs: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def class_name(self) -> str:
-        """The class as stored (before any label map)."""
-        return self.key.split("/")[0]
-
-    @property
-    def clip(self) -> str:
-        """The clip id."""
-        return self.key.split("/")[1]
-
-    @property
-    def fps(self) -> float | None:
-        """Frames per second, or ``None`` when unknown."""
-        fps = self.attrs.get("fps")
-        return float(fps) if fps else None
-
-    @property
-    def subject(self) -> str:
-        """Subject id, ``""`` when unknown."""
-        return str(self.attrs.get("subject") or "")
-
-    @property
-    def detected(self) -> NDArray[np.bool_]:
-        """``(n_frames,)`` True where a face was found."""
-        return ~np.isnan(self.landmarks).any(axis=(1, 2))
-
-    @property
-    def times(self) -> NDArray[np.float64] | None:
-        """``(n_frames,)`` seconds from the first frame (``frame / fps``), or
-        ``None`` when the fps is unknown."""
-        fps = self.fps
-        if fps is None:
-            return None
-        return np.arange(len(self.landmarks), dtype=np.float64) / fps
-
-    def to_xarray(self) -> Any:
-        """The clip as a labelled :class:`xarray.DataArray`.
-
-        Dimensions ``("frame", "landmark", "coord")``; coordinates ``frame``
-        (index), ``time`` (seconds on the frame axis, when the fps is known),
-        ``detected`` (bool on the frame axis), ``landmark`` (index),
-        ``region`` (FaceMesh region name on the landmark axis, ``""`` outside
-        the named regions) and ``coord`` (``"x", "y", "z"``). The entry's
-        attributes become ``attrs``; the name is the key.
-
-        Examples
-        --------
-        >>> clip = Clip("happy/a", np.zeros((3, 468, 3), np.float32), {"fps": 200})
-        >>> array = clip.to_xarray()
-        >>> array.dims, array["time"].values.tolist()
-        (('frame', 'landmark', 'coord'), [0.0, 0.005, 0.01])
-        >>> array.sel(coord="y", landmark=61).shape
-        (3,)
-        """
-        import xarray as xr
-
-        from samm_pipeline.landmarks import region_of
-
-        n_frames, n_landmarks, _ = self.landmarks.shape
-        coords: dict[str, Any] = {
-            "frame": np.arange(n_frames),
-            "detected": ("frame", self.detected),
-            "landmark": np.arange(n_landmarks),
-            "region": ("landmark", [region_of(i) or "" for i in range(n_landmarks)]),
-            "coord": ["x", "y", "z"],
-        }
-        times = self.times
-        if times is not None:
-            coords["time"] = ("frame", times, {"units": "s"})
-        return xr.DataArray(
-            self.landmarks,
-            dims=SEQUENCE_DIMS,
-            coords=coords,
-            name=self.key,
-            attrs=dict(self.attrs),
-        )
 
 
 def store_location(path: str | os.PathLike[str]) -> Path | str:

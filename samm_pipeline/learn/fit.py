@@ -39,7 +39,7 @@ from samm_pipeline.config import AugmentConfig, EvaluateConfig, TrainConfig
 from samm_pipeline.errors import DataError
 from samm_pipeline.learn.augment import augment_training_set
 from samm_pipeline.learn.evaluate import uf1_uar
-from samm_pipeline.prepare.dataset import LabelledClips, holdout_split, loso_folds
+from samm_pipeline.prepare.labels import LabelledClips, holdout_split, loso_folds
 
 logger = logging.getLogger(__name__)
 

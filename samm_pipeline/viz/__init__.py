@@ -1,1 +1,54 @@
-"""viz subpackage."""
+"""Figures for notebooks and run reports (matplotlib, no pyplot): one namespace.
+
+Import figures from here (``from samm_pipeline.viz import plot_face_mesh``);
+the modules behind it are
+
+- :mod:`~samm_pipeline.viz.base`: the pyplot-free figure factory;
+- :mod:`~samm_pipeline.viz.clip`: one clip (face mesh, region motion,
+  preprocessing stages, animation);
+- :mod:`~samm_pipeline.viz.store`: a whole store (class motion heatmap,
+  dataset overview, every figure into PNG files for ``plot``);
+- :mod:`~samm_pipeline.viz.run`: a training run (confusion matrix, training
+  curves).
+
+Import direction: ``store -> clip, run -> base``; nothing here imports
+training, TensorFlow or MediaPipe, and this ``__init__`` imports nothing until
+a name is used (matplotlib is loaded by the first figure).
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_EXPORTS = {
+    "class_motion_profiles": "store",
+    "default_frame": "clip",
+    "plot_class_motion_heatmap": "store",
+    "plot_confusion_matrix": "run",
+    "plot_dataset_overview": "store",
+    "plot_face_mesh": "clip",
+    "plot_preprocessing": "clip",
+    "plot_region_motion": "clip",
+    "plot_training_curves": "run",
+    "region_motion": "clip",
+    "run_figures": "run",
+    "save_clip_animation": "clip",
+    "write_store_figures": "store",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    """Import a figure function from its module on first use."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

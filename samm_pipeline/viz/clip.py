@@ -1,11 +1,11 @@
 """Matplotlib figures of one clip: face mesh, region motion, preprocessing stages.
 
 Every ``plot_*`` function returns a :class:`matplotlib.figure.Figure` built
-without ``pyplot`` and never calls ``show``; :mod:`samm_pipeline.viz.figures`
-re-exports them beside the run-report figures. The motion measures reuse the
+without ``pyplot`` (:func:`~samm_pipeline.viz.base.new_figure`);
+:mod:`samm_pipeline.viz` exports them. The motion measures reuse the
 training's own preprocessing (:mod:`samm_pipeline.prepare.normalize`,
-:func:`samm_pipeline.prepare.dataset.preprocess_clip`), so a figure shows what the
-model is given. Figures of a whole store are in :mod:`samm_pipeline.viz.store`.
+:func:`samm_pipeline.prepare.preprocess.preprocess_clip`), so a figure shows
+what the model is given. Figures of a whole store are in :mod:`samm_pipeline.viz.store`.
 
 Landmark arrays are ``(n_frames, n_landmarks, 3)`` as stored (MediaPipe's
 normalised x, y, z; NaN rows for frames without a face).
@@ -14,16 +14,15 @@ normalised x, y, z; NaN rows for frames without a face).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from samm_pipeline.clip import Clip
 from samm_pipeline.config import AlignConfig
 from samm_pipeline.errors import DataError
-from samm_pipeline.io.store import Clip
 from samm_pipeline.landmarks import (
     BROW_INNER_LEFT,
     BROW_INNER_RIGHT,
@@ -33,8 +32,8 @@ from samm_pipeline.landmarks import (
     UPPER_EYELID_LEFT,
     UPPER_EYELID_RIGHT,
 )
-from samm_pipeline.prepare import normalize
-from samm_pipeline.prepare.normalize import to_pixel_units
+from samm_pipeline.prepare.normalize import stabilised_landmarks, to_pixel_units
+from samm_pipeline.viz.base import new_figure
 
 REGION_COLOURS: dict[str, str] = {
     "lips": "tab:red",
@@ -60,12 +59,6 @@ TRACKED_LANDMARKS: dict[str, int] = {
 EVENT_STYLES: dict[str, str] = {"onset": ":", "apex": "-", "offset": "--"}
 
 
-def _figure(width: float, height: float) -> Any:
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=(width, height), layout="constrained")
-
-
 def _as_clip(clip: Clip | Any) -> Clip:
     """Accept a :class:`Clip` or an xarray DataArray made by ``to_xarray``."""
     if isinstance(clip, Clip):
@@ -75,14 +68,9 @@ def _as_clip(clip: Clip | Any) -> Clip:
     raise TypeError(f"expected a Clip or an xarray.DataArray, got {type(clip)!r}")
 
 
-def _events(attrs: Mapping[str, Any], n_frames: int) -> dict[str, int]:
-    """Onset, apex and offset frames the entry knows, inside the clip."""
-    events = {}
-    for name in EVENT_STYLES:
-        value = attrs.get(name)
-        if value is not None and 0 <= int(value) < n_frames:
-            events[name] = int(value)
-    return events
+def _unit(clip: Clip) -> str:
+    """Pixels when the frame size is known, else MediaPipe's normalised units."""
+    return "px" if clip.width and clip.height else "norm."
 
 
 def _time_axis(clip: Clip) -> tuple[NDArray[np.float64], str, float]:
@@ -95,7 +83,7 @@ def _time_axis(clip: Clip) -> tuple[NDArray[np.float64], str, float]:
 
 def _mark_events(axes: Any, clip: Clip, step: float) -> int:
     """Draw onset/apex/offset as vertical lines; return how many were drawn."""
-    events = _events(clip.attrs, len(clip.landmarks))
+    events = clip.markers
     for name, frame in events.items():
         axes.axvline(
             frame * step,
@@ -111,36 +99,17 @@ def _mark_events(axes: Any, clip: Clip, step: float) -> int:
 # measures (pure)
 
 
-def stabilised_landmarks(
-    landmarks: NDArray[np.floating],
-    attrs: Mapping[str, Any],
-    *,
-    head_motion: bool = True,
-) -> NDArray[np.float64]:
-    """:func:`samm_pipeline.prepare.normalize.stabilised_landmarks` with the frame
-    size taken from a store entry's ``attrs``."""
-    return normalize.stabilised_landmarks(
-        landmarks, attrs.get("width"), attrs.get("height"), head_motion=head_motion
-    )
-
-
-def region_motion(
-    landmarks: NDArray[np.floating],
-    attrs: Mapping[str, Any],
-    *,
-    head_motion: bool = True,
-) -> NDArray[np.float64]:
+def region_motion(clip: Clip, *, head_motion: bool = True) -> NDArray[np.float64]:
     """Mean in-plane displacement of each region from its neutral position.
 
     Parameters
     ----------
-    landmarks
-        ``(n_frames, n_landmarks, 3)`` as stored.
-    attrs
-        The entry's attributes (``width``, ``height`` give pixel units;
-        ``onset`` the end of the neutral part).
+    clip
+        The clip (its frame size gives pixel units, its onset the end of the
+        neutral part).
     head_motion
-        Remove head motion first (see :func:`stabilised_landmarks`).
+        Remove head motion first (see
+        :func:`~samm_pipeline.prepare.normalize.stabilised_landmarks`).
 
     Returns
     -------
@@ -159,21 +128,23 @@ def region_motion(
 
     Examples
     --------
-    >>> clip = np.zeros((5, 468, 3))
-    >>> clip[4, list(REGIONS["lips"]), 1] = 2.0  # lips down by 2 units
-    >>> motion = region_motion(clip, {}, head_motion=False)
+    >>> landmarks = np.zeros((5, 468, 3))
+    >>> landmarks[4, list(REGIONS["lips"]), 1] = 2.0  # lips down by 2 units
+    >>> motion = region_motion(Clip("c/x", landmarks), head_motion=False)
     >>> motion.shape, float(motion[4, 0]), float(motion[4, 1]), float(motion[0, 0])
     ((5, 7), 2.0, 0.0, 0.0)
     """
-    data = stabilised_landmarks(landmarks, attrs, head_motion=head_motion)
+    data = stabilised_landmarks(
+        clip.landmarks, clip.width, clip.height, head_motion=head_motion
+    )
     present = ~np.isnan(data).any(axis=(1, 2))
     motion = np.full((len(data), len(REGIONS)), np.nan)
     if not present.any():
         return motion
     neutral = present.copy()
-    onset = attrs.get("onset")
-    if onset is not None and present[: max(0, int(onset))].sum() >= 3:
-        neutral[int(onset) :] = False
+    onset = clip.onset
+    if onset is not None and present[: max(0, onset)].sum() >= 3:
+        neutral[onset:] = False
     reference = np.median(data[neutral, :, :2], axis=0)
     displacement = np.linalg.norm(data[..., :2] - reference, axis=-1)
     for column, indices in enumerate(REGIONS.values()):
@@ -188,9 +159,9 @@ def region_motion(
 def default_frame(clip: Clip) -> int:
     """The apex when known and with a face, else the first frame with a face."""
     detected = clip.detected
-    apex = clip.attrs.get("apex")
-    if apex is not None and 0 <= apex < len(detected) and detected[apex]:
-        return int(apex)
+    apex = clip.markers.get("apex")
+    if apex is not None and detected[apex]:
+        return apex
     found = np.flatnonzero(detected)
     if not len(found):
         raise DataError(f"{clip.key}: no frame with a face; nothing to draw")
@@ -203,7 +174,7 @@ def plot_face_mesh(clip: Clip | Any, frame: int | None = None) -> Any:
     Parameters
     ----------
     clip
-        A :class:`~samm_pipeline.io.store.Clip` (``store[key]``) or the
+        A :class:`~samm_pipeline.clip.Clip` (``store[key]``) or the
         DataArray of ``store.to_xarray(key)``.
     frame
         Frame index; default :func:`default_frame` (the apex when known).
@@ -221,13 +192,11 @@ def plot_face_mesh(clip: Clip | Any, frame: int | None = None) -> Any:
             f"{clip.key}: frame {index} is outside the clip "
             f"(0..{len(clip.landmarks) - 1}); pick another frame"
         )
-    points = to_pixel_units(
-        clip.landmarks[index], clip.attrs.get("width"), clip.attrs.get("height")
-    )
+    points = to_pixel_units(clip.landmarks[index], clip.width, clip.height)
     if np.isnan(points).all():
         raise DataError(f"{clip.key}: frame {index} has no face; pick another frame")
-    unit = "px" if clip.attrs.get("width") and clip.attrs.get("height") else "norm."
-    figure = _figure(5.5, 5.5)
+    unit = _unit(clip)
+    figure = new_figure(5.5, 5.5)
     axes = figure.add_subplot()
     in_region = np.zeros(len(points), dtype=bool)
     for indices in REGIONS.values():
@@ -245,7 +214,7 @@ def plot_face_mesh(clip: Clip | Any, frame: int | None = None) -> Any:
     axes.set_xlabel(f"x ({unit})")
     axes.set_ylabel(f"y ({unit})")
     event = next(
-        (name for name, at in _events(clip.attrs, len(clip.landmarks)).items()
+        (name for name, at in clip.markers.items()
          if at == index),
         None,
     )  # fmt: skip
@@ -262,14 +231,14 @@ def plot_region_motion(clip: Clip | Any, *, head_motion: bool = True) -> Any:
     annotated onset (dotted), apex (solid) and offset (dashed).
     """
     clip = _as_clip(clip)
-    motion = region_motion(clip.landmarks, clip.attrs, head_motion=head_motion)
+    motion = region_motion(clip, head_motion=head_motion)
     x_values, x_label, step = _time_axis(clip)
-    figure = _figure(8, 4)
+    figure = new_figure(8, 4)
     axes = figure.add_subplot()
     for column, name in enumerate(REGIONS):
         axes.plot(x_values, motion[:, column], color=REGION_COLOURS[name], label=name)
     _mark_events(axes, clip, step)
-    unit = "px" if clip.attrs.get("width") and clip.attrs.get("height") else "norm."
+    unit = _unit(clip)
     axes.set_xlabel(x_label)
     axes.set_ylabel(f"mean displacement from neutral ({unit})")
     axes.set_title(
@@ -286,7 +255,7 @@ def plot_preprocessing(clip: Clip | Any, config: AlignConfig | None = None) -> A
     each minus its median over time):
 
     1. raw: as stored, in pixels (head motion included), every frame;
-    2. aligned: :func:`~samm_pipeline.prepare.dataset.preprocess_clip` with
+    2. aligned: :func:`~samm_pipeline.prepare.preprocess.preprocess_clip` with
        standardisation off: cropped, frames without a face handled, head
        motion removed, time-aligned to ``target_length``;
     3. normalised: ``preprocess_clip`` with ``config`` as given: what the
@@ -297,20 +266,16 @@ def plot_preprocessing(clip: Clip | Any, config: AlignConfig | None = None) -> A
     DataError
         The training would skip this clip (the reason is given).
     """
-    from samm_pipeline.prepare.dataset import preprocess_clip
+    from samm_pipeline.prepare.preprocess import preprocess_clip
 
     clip = _as_clip(clip)
     config = config or AlignConfig()
-    normalised, reason = preprocess_clip(clip.landmarks, clip.attrs, config)
-    aligned, _ = preprocess_clip(
-        clip.landmarks, clip.attrs, dataclasses.replace(config, zscore="none")
-    )
+    normalised, reason = preprocess_clip(clip, config)
+    aligned, _ = preprocess_clip(clip, dataclasses.replace(config, zscore="none"))
     if normalised is None or aligned is None:
         raise DataError(f"{clip.key}: training skips this clip: {reason}")
     n_landmarks = clip.landmarks.shape[1]
-    raw = to_pixel_units(
-        clip.landmarks, clip.attrs.get("width"), clip.attrs.get("height")
-    )
+    raw = to_pixel_units(clip.landmarks, clip.width, clip.height)
     stages = [
         ("raw (as stored)", raw, "frame"),
         (f"aligned ({config.head_motion}, {config.method})",
@@ -318,7 +283,7 @@ def plot_preprocessing(clip: Clip | Any, config: AlignConfig | None = None) -> A
         (f"normalised (zscore={config.zscore})",
          normalised.reshape(len(normalised), n_landmarks, 3), "aligned frame"),
     ]  # fmt: skip
-    figure = _figure(13, 4)
+    figure = new_figure(13, 4)
     panels = figure.subplots(1, 3)
     for axes, (title, data, x_label) in zip(panels, stages, strict=True):
         for label, landmark in TRACKED_LANDMARKS.items():
@@ -326,12 +291,12 @@ def plot_preprocessing(clip: Clip | Any, config: AlignConfig | None = None) -> A
             axes.plot(values - np.nanmedian(values), label=label)
         axes.set_title(title)
         axes.set_xlabel(x_label)
-    events = _events(clip.attrs, len(clip.landmarks))
+    events = clip.markers
     if config.crop_to_annotation and {"onset", "offset"} <= set(events):
         panels[0].axvspan(events["onset"], events["offset"], color="0.9", zorder=0)
     for name, frame in events.items():
         panels[0].axvline(frame, color="black", linestyle=EVENT_STYLES[name], lw=1)
-    unit = "px" if clip.attrs.get("width") and clip.attrs.get("height") else "norm."
+    unit = _unit(clip)
     panels[0].set_ylabel(f"y - median ({unit})")
     panels[1].set_ylabel(f"y - median ({unit})")
     panels[2].set_ylabel("y - median (standardised)")
@@ -377,13 +342,15 @@ def save_clip_animation(
     target = Path(path)
     if target.suffix.lower() != ".gif":
         raise DataError(f"{target}: animations are saved as .gif; use a .gif name")
-    data = stabilised_landmarks(clip.landmarks, clip.attrs, head_motion=head_motion)
+    data = stabilised_landmarks(
+        clip.landmarks, clip.width, clip.height, head_motion=head_motion
+    )
     if np.isnan(data).all():
         raise DataError(f"{clip.key}: no frame with a face; nothing to animate")
     colours = np.array(["0.7"] * data.shape[1], dtype=object)
     for name, indices in REGIONS.items():
         colours[list(indices)] = REGION_COLOURS[name]
-    figure = _figure(4, 4)
+    figure = new_figure(4, 4)
     canvas = FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     low, high = (
@@ -397,7 +364,7 @@ def save_clip_animation(
     axes.set_axis_off()
     scatter = axes.scatter(data[0, :, 0], data[0, :, 1], s=4, c=list(colours))
     title = axes.set_title("")
-    events = {frame: name for name, frame in _events(clip.attrs, len(data)).items()}
+    events = {frame: name for name, frame in clip.markers.items()}
     images = []
     for index, points in enumerate(data):
         scatter.set_offsets(np.nan_to_num(points[:, :2], nan=-1e9))

@@ -1,15 +1,13 @@
-"""Matplotlib figures of a whole landmark store and of a training run.
+"""Matplotlib figures of a whole landmark store, and every figure into PNG files.
 
-Class-average motion heatmap, dataset overview, a run's training curves and
-confusion matrix, and :func:`write_store_figures`, which draws them all (with
-the one-clip figures of :mod:`samm_pipeline.viz.clip`) into PNG files for
-the ``plot`` command. Every ``plot_*`` function returns a
-:class:`matplotlib.figure.Figure` built without ``pyplot``.
+Class-average motion heatmap, dataset overview, and
+:func:`write_store_figures`, which draws them all (with the one-clip figures
+of :mod:`samm_pipeline.viz.clip` and, given a run folder, the run figures of
+:mod:`samm_pipeline.viz.run`) into PNG files for the ``plot`` command.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,17 +15,18 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from samm_pipeline.clip import Clip
 from samm_pipeline.config import AlignConfig
 from samm_pipeline.errors import DataError
-from samm_pipeline.io.store import Clip
 from samm_pipeline.landmarks import REGIONS
+from samm_pipeline.viz.base import new_figure
 from samm_pipeline.viz.clip import (
-    _figure,
     plot_face_mesh,
     plot_preprocessing,
     plot_region_motion,
     region_motion,
 )
+from samm_pipeline.viz.run import run_figures
 
 
 def class_motion_profiles(
@@ -46,7 +45,7 @@ def class_motion_profiles(
     ----------
     clips
         A :class:`~samm_pipeline.io.store.LandmarkStore` or any mapping of key
-        to :class:`~samm_pipeline.io.store.Clip` (clips are loaded one by one).
+        to :class:`~samm_pipeline.clip.Clip` (clips are loaded one by one).
 
     Returns
     -------
@@ -59,10 +58,10 @@ def class_motion_profiles(
     sums: dict[str, NDArray[np.float64]] = {}
     counts: dict[str, int] = {}
     for clip in clips.values():
-        motion = region_motion(clip.landmarks, clip.attrs, head_motion=head_motion)
-        onset, offset = clip.attrs.get("onset"), clip.attrs.get("offset")
-        if onset is not None and offset is not None and 0 <= onset < offset:
-            motion = motion[onset : offset + 1]
+        motion = region_motion(clip, head_motion=head_motion)
+        span = clip.span
+        if span is not None:
+            motion = motion[span[0] : span[1] + 1]
         motion = motion[~np.isnan(motion).any(axis=1)]
         if len(motion) < 2:
             continue
@@ -99,7 +98,7 @@ def plot_class_motion_heatmap(
         raise DataError("no clip with enough face frames to draw a motion heatmap")
     n_columns = min(3, len(profiles))
     n_rows = -(-len(profiles) // n_columns)
-    figure = _figure(4.2 * n_columns + 1, 2.6 * n_rows + 0.4)
+    figure = new_figure(4.2 * n_columns + 1, 2.6 * n_rows + 0.4)
     grid = np.atleast_1d(figure.subplots(n_rows, n_columns, squeeze=False)).ravel()
     top = max(float(np.nanmax(profile)) for profile in profiles.values()) or 1.0
     image = None
@@ -143,7 +142,7 @@ def plot_dataset_overview(store_or_summary: Any) -> Any:
     missing = 100.0 * (
         1 - grouped["n_detected"].sum() / grouped["n_frames"].sum().clip(lower=1)
     )
-    figure = _figure(13, 3.8)
+    figure = new_figure(13, 3.8)
     count_axes, frames_axes, missing_axes = figure.subplots(1, 3)
     bars = count_axes.bar(classes, clips.to_numpy(), color="tab:blue")
     count_axes.bar_label(bars, fontsize=8)
@@ -164,54 +163,6 @@ def plot_dataset_overview(store_or_summary: Any) -> Any:
     for axes in (count_axes, frames_axes, missing_axes):
         axes.tick_params(axis="x", labelrotation=30)
     return figure
-
-
-def run_figures(run_dir: str | Path) -> dict[str, Any]:
-    """Training curves and confusion matrix of a finished ``train`` run.
-
-    Reads ``history.csv`` and ``metrics.json`` from ``run_dir`` (as ``train``
-    writes them) and returns ``{"training_curves": Figure,
-    "confusion_matrix": Figure}``, drawn by the same functions as the run
-    report.
-
-    Raises
-    ------
-    DataError
-        A file is missing.
-    """
-    import pandas as pd
-
-    from samm_pipeline.viz.figures import plot_confusion_matrix, plot_training_curves
-
-    run = Path(run_dir)
-    missing = [
-        name for name in ("history.csv", "metrics.json") if not (run / name).is_file()
-    ]
-    if missing:
-        raise DataError(
-            f"{run}: no {' or '.join(missing)}; give the --output folder of a "
-            "finished `samm-pipeline train`"
-        )
-    try:
-        metrics = json.loads((run / "metrics.json").read_text(encoding="utf-8"))
-        history = pd.read_csv(run / "history.csv").to_dict("records")
-        return {
-            "training_curves": plot_training_curves(history),
-            "confusion_matrix": plot_confusion_matrix(
-                metrics["confusion"],
-                metrics["classes"],
-                title=(
-                    f"{metrics.get('protocol', '')}: UF1 {metrics['uf1']:.2f}, "
-                    f"UAR {metrics['uar']:.2f}"
-                ),
-            ),
-        }
-    except (OSError, ValueError, KeyError, TypeError, IndexError) as error:
-        raise DataError(
-            f"{run}: metrics.json or history.csv is not what `samm-pipeline train` "
-            f"writes ({type(error).__name__}: {error}); retrain or give another "
-            "--run folder"
-        ) from None
 
 
 # --------------------------------------------------------------------------

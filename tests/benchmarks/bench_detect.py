@@ -56,10 +56,11 @@ def main() -> None:
     from samm_pipeline._support.tensorflow import configure_tensorflow
 
     configure_tensorflow(threads=1)
+    from samm_pipeline.clip import Clip
     from samm_pipeline.config import DetectConfig
     from samm_pipeline.extract.facemesh import facemesh_factory
     from samm_pipeline.infer.detect import StreamingDetector
-    from samm_pipeline.infer.predict import load_trained
+    from samm_pipeline.infer.trained import load_trained
 
     trained = load_trained(args.model)
     with tempfile.TemporaryDirectory() as tmp:
@@ -77,10 +78,12 @@ def main() -> None:
 
         faces = np.stack([points for points in found if points is not None])
         window = faces[: max(20, min(len(faces), 42))]
-        trained.predict_landmarks(window, {"width": width, "height": height})
+        trained.predict_clip(Clip("w/0", window, {"width": width, "height": height}))
         start = time.perf_counter()
         for _ in range(20):
-            trained.predict_landmarks(window, {"width": width, "height": height})
+            trained.predict_clip(
+                Clip("w/0", window, {"width": width, "height": height})
+            )
         classify_ms.append(1000 * (time.perf_counter() - start) / 20)
 
         for stride, sink in ((1, stride1_ms), (5, stride5_ms)):

@@ -69,7 +69,7 @@ def main() -> None:
     from samm_pipeline.config import AlignConfig
     from samm_pipeline.io.store import open_store
     from samm_pipeline.prepare.align import default_distance, fastdtw_is_compiled
-    from samm_pipeline.prepare.dataset import prepare_clips
+    from samm_pipeline.prepare.cache import prepare_clips
 
     print(f"# {time.strftime('%Y-%m-%d')}; fastdtw compiled: {fastdtw_is_compiled()}")
     print("frames  callable ms  dist=2 ms  callable/dist=2")

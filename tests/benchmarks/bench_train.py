@@ -45,7 +45,8 @@ def main() -> None:
     from samm_pipeline.demo.run import DEMO_RUN
     from samm_pipeline.io.store import open_store
     from samm_pipeline.learn.augment import augment_training_set
-    from samm_pipeline.prepare.dataset import label_clips, prepare_clips
+    from samm_pipeline.prepare.cache import prepare_clips
+    from samm_pipeline.prepare.labels import label_clips
 
     config = load_config_over(DEMO_RUN, None)
     data = label_clips(

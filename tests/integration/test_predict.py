@@ -20,7 +20,8 @@ from samm_pipeline.cli import cli
 from samm_pipeline.config import DetectConfig, apply_overrides, load_config_over
 from samm_pipeline.demo.run import DEMO_RUN, run_demo
 from samm_pipeline.infer.detect import StreamingDetector
-from samm_pipeline.infer.predict import load_trained, predict_clips
+from samm_pipeline.infer.predict import predict_clips
+from samm_pipeline.infer.trained import load_trained
 from samm_pipeline.io.frames import iter_frames
 from samm_pipeline.io.store import open_store
 
@@ -130,7 +131,7 @@ def test_streaming_detector_classifies_a_clip_frame_by_frame(demo_run):
     # The last window is the whole clip, tracked from frame 0 as extraction
     # does, so its answer is the clip's own prediction from the store.
     stored = open_store(workdir / "landmarks.zarr")[key]
-    expected = trained.predict_landmarks(stored.landmarks, stored.attrs)
+    expected = trained.predict_clip(stored)
     last = np.array([predictions[-1].probabilities[c] for c in trained.classes])
     np.testing.assert_allclose(last, expected, atol=1e-4)
 

@@ -18,10 +18,12 @@ from click.testing import CliRunner
 from samm_pipeline.cli import cli
 from samm_pipeline.config import Config, apply_overrides
 from samm_pipeline.errors import DataError, OutputExistsError
-from samm_pipeline.infer.predict import load_trained
+from samm_pipeline.infer.trained import load_trained
+from samm_pipeline.io.runs import ARTIFACTS
 from samm_pipeline.io.store import StoreWriter, open_store
-from samm_pipeline.learn.pipeline import ARTIFACTS, run_training
-from samm_pipeline.prepare.dataset import label_clips, prepare_clips
+from samm_pipeline.learn.pipeline import run_training
+from samm_pipeline.prepare.cache import prepare_clips
+from samm_pipeline.prepare.labels import label_clips
 
 pytestmark = pytest.mark.slow
 
@@ -121,7 +123,7 @@ def test_saved_model_reproduces_recorded_probabilities(holdout_run, store):
         rows = list(csv.DictReader(handle))
     for row in rows:
         clip = opened[row["clip"]]
-        probabilities = trained.predict_landmarks(clip.landmarks, clip.attrs)
+        probabilities = trained.predict_clip(clip)
         recorded = [float(row[f"p_{name}"]) for name in trained.classes]
         np.testing.assert_allclose(probabilities, recorded, atol=2e-5)
         assert trained.classes[int(np.argmax(probabilities))] == row["predicted"]
@@ -236,12 +238,13 @@ def test_cli_train_on_an_empty_store(tmp_path):
 
 
 def test_a_crash_while_writing_leaves_no_run(store, tmp_path, monkeypatch):
-    import samm_pipeline.learn.pipeline as run_module
+    import samm_pipeline.io.runs as runs_module
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk gone")
 
-    monkeypatch.setattr(run_module, "_report_markdown", broken)
+    # history.csv is written after model.keras and model.json: a crash half-way.
+    monkeypatch.setattr(runs_module, "_write_csv", broken)
     with pytest.raises(RuntimeError):
         run_training(
             store, tmp_path / "out", config(), progress=False, cache_dir=tmp_path

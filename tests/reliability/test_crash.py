@@ -29,7 +29,7 @@ from conftest import moving_face
 
 from samm_pipeline._support.faults import ENVIRONMENT_VARIABLE
 from samm_pipeline.errors import DataError
-from samm_pipeline.infer.predict import load_trained
+from samm_pipeline.infer.trained import load_trained
 from samm_pipeline.io.lock import lock_path
 from samm_pipeline.io.store import StoreWriter, open_store
 

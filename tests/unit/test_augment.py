@@ -15,7 +15,7 @@ from samm_pipeline.learn.augment import (
     flip_sequence,
     time_warp,
 )
-from samm_pipeline.prepare.dataset import holdout_split
+from samm_pipeline.prepare.labels import holdout_split
 
 SETTINGS = settings(max_examples=30, deadline=None)
 

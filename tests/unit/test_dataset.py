@@ -10,17 +10,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from samm_pipeline.clip import Clip
 from samm_pipeline.config import AlignConfig, TrainConfig
 from samm_pipeline.errors import DataError
 from samm_pipeline.io.store import StoreWriter, open_store
-from samm_pipeline.prepare.dataset import (
+from samm_pipeline.prepare.cache import prepare_clips
+from samm_pipeline.prepare.labels import (
     holdout_split,
     label_clips,
     loso_folds,
     map_label,
-    prepare_clips,
-    preprocess_clip,
 )
+from samm_pipeline.prepare.preprocess import preprocess_clip
 
 
 def _clip(n_frames: int, seed: int, missing=()) -> np.ndarray:
@@ -163,38 +164,33 @@ def test_labels_classes_and_groups(store_path, tmp_path):
 
 
 def test_preprocess_crop_and_missing_frames():
-    clip = _clip(12, 0, missing=[5])
     attrs = {"onset": 2, "offset": 7, "width": 100, "height": 100}
+    clip = Clip("c/x", _clip(12, 0, missing=[5]), attrs)
     cropped, _ = preprocess_clip(
-        clip, attrs, AlignConfig(crop_to_annotation=True, method="linear")
+        clip, AlignConfig(crop_to_annotation=True, method="linear")
     )
-    whole, _ = preprocess_clip(clip, attrs, AlignConfig(method="linear"))
+    whole, _ = preprocess_clip(clip, AlignConfig(method="linear"))
     assert cropped.shape == whole.shape == (20, 468 * 3)
     assert not np.array_equal(cropped, whole)
     config = AlignConfig(min_detected_frames=6, crop_to_annotation=True)
-    skipped, reason = preprocess_clip(clip, attrs, config)
+    skipped, reason = preprocess_clip(clip, config)
     assert skipped is None and "5 frames with a face" in reason
-    interpolated, _ = preprocess_clip(
-        clip, attrs, AlignConfig(missing_frames="interpolate")
-    )
+    interpolated, _ = preprocess_clip(clip, AlignConfig(missing_frames="interpolate"))
     assert interpolated is not None and not np.isnan(interpolated).any()
 
 
 def test_normalisation_modes():
-    clip = _clip(15, 1)
-    attrs = {"width": 640, "height": 480}
-    raw, _ = preprocess_clip(
-        clip, attrs, AlignConfig(head_motion="none", zscore="none")
-    )
+    clip = Clip("c/x", _clip(15, 1), {"width": 640, "height": 480})
+    raw, _ = preprocess_clip(clip, AlignConfig(head_motion="none", zscore="none"))
     assert 0.2 < float(np.mean(raw)) < 0.8  # MediaPipe's normalised units kept
     for head_motion in ("none", "procrustes"):
         feature, _ = preprocess_clip(
-            clip, attrs, AlignConfig(head_motion=head_motion, zscore="feature")
+            clip, AlignConfig(head_motion=head_motion, zscore="feature")
         )
         np.testing.assert_allclose(feature.mean(axis=0), 0, atol=1e-4)
         np.testing.assert_allclose(feature.std(axis=0), 1, atol=1e-3)
         pooled, _ = preprocess_clip(
-            clip, attrs, AlignConfig(head_motion=head_motion, zscore="clip")
+            clip, AlignConfig(head_motion=head_motion, zscore="clip")
         )
         np.testing.assert_allclose(np.median(pooled, axis=0), 0, atol=1e-4)
         assert abs(float(pooled.std()) - 1) < 1e-3
@@ -262,7 +258,7 @@ def test_config_objects_are_not_mutated(store_path, tmp_path):
 
 
 def test_cache_key_follows_the_preprocessing_code(store_path, monkeypatch):
-    import samm_pipeline.prepare.dataset as dataset_module
+    import samm_pipeline.prepare.cache as dataset_module
 
     store = open_store(store_path)
     before = dataset_module.cache_key(store, AlignConfig())

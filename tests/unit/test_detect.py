@@ -16,7 +16,8 @@ import pytest
 from samm_pipeline.config import AlignConfig, DetectConfig
 from samm_pipeline.errors import DataError
 from samm_pipeline.infer.detect import StreamingDetector, motion_energy, window_frames
-from samm_pipeline.infer.predict import TrainedModel, format_predictions, predict_clips
+from samm_pipeline.infer.predict import format_predictions, predict_clips
+from samm_pipeline.infer.trained import TrainedModel
 
 CLASSES = ("still", "moving")
 SIZE = 512

@@ -16,8 +16,8 @@ from samm_pipeline.config import AlignConfig
 from samm_pipeline.errors import DataError
 from samm_pipeline.io.store import StoreWriter, open_store
 from samm_pipeline.landmarks import LEFT_EYEBROW, LIPS, REGIONS, RIGHT_EYEBROW
-from samm_pipeline.prepare.dataset import preprocess_clip
-from samm_pipeline.viz.figures import (
+from samm_pipeline.prepare.preprocess import preprocess_clip
+from samm_pipeline.viz import (
     class_motion_profiles,
     plot_class_motion_heatmap,
     plot_dataset_overview,
@@ -94,7 +94,7 @@ def render(figure) -> bytes:
 
 def test_region_motion_finds_the_moving_region_despite_head_drift(store):
     clip = store["happiness/h0"]
-    motion = region_motion(clip.landmarks, clip.attrs)
+    motion = region_motion(clip)
     assert motion.shape == (N_FRAMES, len(REGIONS))
     lips = motion[:, REGION_ROW["lips"]]
     assert int(np.argmax(lips)) == APEX
@@ -102,10 +102,10 @@ def test_region_motion_finds_the_moving_region_despite_head_drift(store):
     others = np.delete(motion, REGION_ROW["lips"], axis=1)
     assert others.max() < 1.0
     # without head-motion removal the 6 px drift dominates every region
-    drifting = region_motion(clip.landmarks, clip.attrs, head_motion=False)
+    drifting = region_motion(clip, head_motion=False)
     assert drifting[-1, REGION_ROW["nose"]] > 2.5
     # frames without a face stay NaN, in place
-    gaps = region_motion(store["happiness/h1"].landmarks, store["happiness/h1"].attrs)
+    gaps = region_motion(store["happiness/h1"])
     assert np.isnan(gaps[[3, 4]]).all() and not np.isnan(gaps[[2, 5]]).any()
 
 
@@ -164,7 +164,7 @@ def test_preprocessing_panels_use_the_training_preprocessing(store):
     assert len(aligned.lines) == len(normalised.lines) == 6
     assert len(raw.lines[0].get_ydata()) == N_FRAMES
     assert len(aligned.lines[0].get_ydata()) == 12
-    expected, _ = preprocess_clip(clip.landmarks, clip.attrs, config)
+    expected, _ = preprocess_clip(clip, config)
     mouth_y = expected.reshape(12, 468, 3)[:, 61, 1]
     np.testing.assert_allclose(
         normalised.lines[0].get_ydata(), mouth_y - np.median(mouth_y), atol=1e-5

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from samm_pipeline.learn.pipeline import check_output
+from samm_pipeline.io.runs import check_output
 
 
 def test_leftovers_are_told_apart(tmp_path, caplog):

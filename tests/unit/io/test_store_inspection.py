@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from samm_pipeline.clip import Clip
 from samm_pipeline.errors import DataError
 from samm_pipeline.io.store import (
-    Clip,
     LandmarkStore,
     StoreWriter,
     _scan_local_entries,

@@ -1,53 +1,19 @@
-"""Matplotlib figures for run reports and notebooks.
+"""Figures of a training run: confusion matrix and training curves.
 
-Every function returns a :class:`matplotlib.figure.Figure` built without
-``pyplot`` (so no GUI backend and no global state) and never calls ``show``;
-save it with ``figure.savefig(path)`` or let Jupyter display it.
-
-The run-report figures (confusion matrix, training curves) live here; the
-figures of one clip (face mesh, region motion, preprocessing stages,
-animation) in :mod:`samm_pipeline.viz.clip` and of a whole store (class
-motion heatmap, dataset overview, a run's figures) in
-:mod:`samm_pipeline.viz.store`; all are re-exported here.
+Drawn into every run folder by ``train`` and again, from a finished folder,
+by :func:`run_figures` (the ``plot --run`` command and notebooks).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from samm_pipeline.viz.clip import (
-    _figure,
-    plot_face_mesh,
-    plot_preprocessing,
-    plot_region_motion,
-    region_motion,
-    save_clip_animation,
-)
-from samm_pipeline.viz.store import (
-    class_motion_profiles,
-    plot_class_motion_heatmap,
-    plot_dataset_overview,
-    run_figures,
-    write_store_figures,
-)
-
-__all__ = [
-    "class_motion_profiles",
-    "plot_class_motion_heatmap",
-    "plot_confusion_matrix",
-    "plot_dataset_overview",
-    "plot_face_mesh",
-    "plot_preprocessing",
-    "plot_region_motion",
-    "plot_training_curves",
-    "region_motion",
-    "run_figures",
-    "save_clip_animation",
-    "write_store_figures",
-]
+from samm_pipeline.errors import DataError
+from samm_pipeline.viz.base import new_figure
 
 
 def plot_confusion_matrix(
@@ -69,7 +35,7 @@ def plot_confusion_matrix(
     rows = counts.sum(axis=1, keepdims=True)
     shares = np.divide(counts, rows, out=np.zeros_like(counts), where=rows > 0)
     size = 1.6 + 0.65 * len(classes)
-    figure = _figure(size + 1.2, size)
+    figure = new_figure(size + 1.2, size)
     axes = figure.add_subplot()
     image = axes.imshow(shares, cmap="Blues", vmin=0, vmax=1)
     axes.set_xticks(range(len(classes)), labels=classes, rotation=45, ha="right")
@@ -101,7 +67,7 @@ def plot_training_curves(history: Sequence[Mapping[str, Any]]) -> Any:
         Rows with ``fold``, ``epoch``, ``loss`` and optionally ``val_loss``,
         ``val_uf1``, ``val_uar`` (as in ``history.csv``).
     """
-    figure = _figure(10, 4)
+    figure = new_figure(10, 4)
     loss_axes, score_axes = figure.subplots(1, 2)
     folds: dict[str, list[Mapping[str, Any]]] = {}
     for row in history:
@@ -132,3 +98,40 @@ def plot_training_curves(history: Sequence[Mapping[str, Any]]) -> Any:
     elif len(folds) == 1:
         loss_axes.legend(fontsize=8)
     return figure
+
+
+def run_figures(run_dir: str | Path) -> dict[str, Any]:
+    """Training curves and confusion matrix of a finished ``train`` run.
+
+    Reads ``history.csv`` and ``metrics.json`` from ``run_dir`` (through
+    :func:`samm_pipeline.io.runs.read_run_results`) and returns
+    ``{"training_curves": Figure, "confusion_matrix": Figure}``, drawn by the
+    same functions as the run report.
+
+    Raises
+    ------
+    DataError
+        A file is missing or is not what ``train`` writes.
+    """
+    from samm_pipeline.io.runs import read_run_results
+
+    run = Path(run_dir)
+    metrics, history = read_run_results(run)
+    try:
+        return {
+            "training_curves": plot_training_curves(history),
+            "confusion_matrix": plot_confusion_matrix(
+                metrics["confusion"],
+                metrics["classes"],
+                title=(
+                    f"{metrics.get('protocol', '')}: UF1 {metrics['uf1']:.2f}, "
+                    f"UAR {metrics['uar']:.2f}"
+                ),
+            ),
+        }
+    except (ValueError, KeyError, TypeError, IndexError) as error:
+        raise DataError(
+            f"{run}: metrics.json or history.csv is not what `samm-pipeline train` "
+            f"writes ({type(error).__name__}: {error}); retrain or give another "
+            "--run folder"
+        ) from None
