@@ -37,7 +37,10 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-Layout = Literal["auto", "folders", "samm", "casme2"]
+# The string choices, written once: the CLI builds its click choices and the
+# dataset discovery its checks from these (``typing.get_args``).
+DatasetLayout = Literal["folders", "samm", "casme2"]
+Layout = Literal["auto", DatasetLayout]
 HeadMotion = Literal["procrustes", "none"]
 ZScore = Literal["clip", "feature", "none"]
 MissingFrames = Literal["drop", "interpolate"]
@@ -47,6 +50,13 @@ EvalProtocol = Literal["holdout", "loso"]
 LosoSelection = Literal["fixed", "inner"]
 ClassWeight = Literal["none", "balanced"]
 Backend = Literal["loky", "threading", "dask"]
+OutputFormat = Literal["table", "json", "csv"]
+
+DEMO_SIZE_RANGE = (128, 4096)
+"""Frame sizes (pixels, even) the demo generator renders; ``[demo] size`` is
+checked against the same range."""
+DEMO_FPS_RANGE = (10.0, 1000.0)
+"""Frame rates the demo generator accepts; ``[demo] fps`` is checked against it."""
 
 
 def _opt(
@@ -203,8 +213,13 @@ class DemoConfig:
     subjects: int = _opt(6, "pseudo-subjects", ge=1, le=1000)
     clips_per_class: int = _opt(4, "clips per class and subject", ge=1, le=1000)
     seed: int = _opt(0, "random seed", ge=0, le=2**32 - 1)
-    size: int = _opt(512, "frame width and height in pixels", ge=256, le=4096)
-    fps: float = _opt(60.0, "frame rate", ge=10, le=1000)
+    size: int = _opt(
+        512,
+        "frame width and height in pixels (even)",
+        ge=DEMO_SIZE_RANGE[0],
+        le=DEMO_SIZE_RANGE[1],
+    )
+    fps: float = _opt(60.0, "frame rate", ge=DEMO_FPS_RANGE[0], le=DEMO_FPS_RANGE[1])
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from conftest import moving_face
 
 from samm_pipeline.cli import cli
 from samm_pipeline.config import Config, ExtractConfig, apply_overrides
@@ -47,7 +46,7 @@ def cluster():
 
 
 @pytest.fixture(scope="module")
-def clips(tmp_path_factory, face_rgb, video_writer) -> Path:
+def clips(tmp_path_factory, face_rgb, moving_face, video_writer) -> Path:
     """3 clips of 10 frames, 256 px, in class folders; subjects s1, s2."""
     root = tmp_path_factory.mktemp("clips")
     for key, offset in CLIPS.items():

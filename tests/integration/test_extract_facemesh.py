@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import moving_face
 
 from samm_pipeline.cli import cli
 from samm_pipeline.config import ExtractConfig
@@ -38,7 +37,9 @@ def _write_jpegs(folder: Path, frames: list[np.ndarray], names: list[str]) -> No
         assert cv2.imwrite(str(folder / name), gray)
 
 
-def test_class_folders_with_jobs_2(tmp_path, face_rgb, blank_rgb, video_writer):
+def test_class_folders_with_jobs_2(
+    tmp_path, face_rgb, moving_face, blank_rgb, video_writer
+):
     """Videos through two real worker processes; NaN rows exactly where no face."""
     root = tmp_path / "data"
     video_writer(root / "happy" / "s1_a.mp4", moving_face(face_rgb, 12), fps=30)
@@ -101,7 +102,7 @@ def _samm_sheet(path: Path, rows: list[list]) -> None:
     pd.DataFrame([*notes, header, *rows]).to_excel(path, header=False, index=False)
 
 
-def test_samm_layout(tmp_path, face_rgb):
+def test_samm_layout(tmp_path, face_rgb, moving_face):
     """SAMM: grayscale 5-digit frames, spreadsheet below 12 description rows."""
     root = tmp_path / "SAMM"
     frames = moving_face(face_rgb, 6)
@@ -145,7 +146,7 @@ def test_samm_layout(tmp_path, face_rgb):
     )
 
 
-def test_casme2_layout(tmp_path, face_rgb):
+def test_casme2_layout(tmp_path, face_rgb, moving_face):
     """CASME II: sub01/EP02_01f/img46.jpg, stray files, unnamed columns."""
     root = tmp_path / "CASME2"
     frames = moving_face(face_rgb, 5)
@@ -178,7 +179,9 @@ def test_casme2_layout(tmp_path, face_rgb):
     assert (clip.attrs["onset"], clip.attrs["apex"], clip.attrs["offset"]) == (1, 2, 4)
 
 
-def test_468_landmarks_without_refinement(tmp_path, face_rgb, video_writer):
+def test_468_landmarks_without_refinement(
+    tmp_path, face_rgb, moving_face, video_writer
+):
     root = tmp_path / "data"
     video_writer(root / "a" / "c.mp4", moving_face(face_rgb, 4))
     config = ExtractConfig(jobs=1, refine_landmarks=False)
@@ -213,7 +216,9 @@ def _complete_entries(store: Path) -> int:
     return count
 
 
-def test_sigkill_mid_run_then_rerun_completes(tmp_path, face_rgb, video_writer):
+def test_sigkill_mid_run_then_rerun_completes(
+    tmp_path, face_rgb, moving_face, video_writer
+):
     """Kill a real `extract` with SIGKILL mid-run; readers see only complete
     entries; a rerun completes the store with the same data as a clean run."""
     root = tmp_path / "data"

@@ -14,7 +14,6 @@ import sys
 import time
 
 import pytest
-from conftest import moving_face
 
 from samm_pipeline.io.lock import lock_path
 from samm_pipeline.io.store import open_store
@@ -25,7 +24,7 @@ CLI = [sys.executable, "-m", "samm_pipeline.cli"]
 
 
 def test_a_second_extract_is_refused_and_a_stale_lock_recovered(
-    tmp_path, face_rgb, video_writer
+    tmp_path, face_rgb, moving_face, video_writer
 ):
     root = tmp_path / "data"
     for index in range(10):

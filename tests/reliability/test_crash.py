@@ -25,7 +25,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import moving_face
 
 from samm_pipeline._support.faults import ENVIRONMENT_VARIABLE
 from samm_pipeline.errors import DataError
@@ -58,7 +57,7 @@ def run(
 
 
 @pytest.fixture(scope="module")
-def clips(tmp_path_factory, face_rgb, video_writer):
+def clips(tmp_path_factory, face_rgb, moving_face, video_writer):
     root = tmp_path_factory.mktemp("crash") / "data"
     for index in range(N_CLIPS):
         frames = moving_face(face_rgb, N_FRAMES, phase=3 * index)
@@ -116,7 +115,9 @@ def open_store_or_empty(path: Path):
         return {}
 
 
-def test_workers_exit_when_the_parent_alone_is_killed(tmp_path, face_rgb, video_writer):
+def test_workers_exit_when_the_parent_alone_is_killed(
+    tmp_path, face_rgb, moving_face, video_writer
+):
     """SIGKILL the parent only (as the OOM killer would): its loky workers,
     which nobody tells, must not linger holding memory."""
     import psutil

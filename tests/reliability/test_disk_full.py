@@ -19,7 +19,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import moving_face
 
 from samm_pipeline.io.store import open_store
 
@@ -50,7 +49,7 @@ def namespace_available() -> bool:
 
 
 @pytest.fixture(scope="module")
-def dataset(tmp_path_factory, face_rgb, video_writer):
+def dataset(tmp_path_factory, face_rgb, moving_face, video_writer):
     root = tmp_path_factory.mktemp("diskfull") / "data"
     for index in range(N_CLIPS):
         frames = moving_face(face_rgb, 10, phase=3 * index)

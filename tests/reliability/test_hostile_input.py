@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import moving_face
 
 from samm_pipeline.cli import cli
 from samm_pipeline.errors import DataError
@@ -36,7 +35,7 @@ def write_frames(folder: Path, frames: list[np.ndarray], suffix: str = ".png") -
 
 
 @pytest.fixture(scope="module")
-def hostile(tmp_path_factory, face_rgb, video_writer):
+def hostile(tmp_path_factory, face_rgb, moving_face, video_writer):
     """The dataset and one `extract --jobs 2` over it.
 
     - ``happy/``: ``s1_good.mp4`` (8 frames); ``s1_zero.mp4`` (0 bytes);

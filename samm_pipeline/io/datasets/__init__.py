@@ -43,11 +43,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal, get_args
 
+from samm_pipeline.config import DatasetLayout, Layout
 from samm_pipeline.errors import ConfigError, DataError
 from samm_pipeline.io.frames import VIDEO_SUFFIXES, frame_number, list_frame_files
-
-DatasetLayout = Literal["folders", "samm", "casme2"]
-LayoutOption = Literal["auto", "folders", "samm", "casme2"]
 
 ANNOTATIONS_CSV: Final = "clips.csv"
 """Annotation table looked for in a class-folder root when none is given."""
@@ -849,7 +847,7 @@ def _subject_number(value: Any) -> int | None:
 def discover_clips(
     root: str | os.PathLike[str],
     *,
-    layout: LayoutOption = "auto",
+    layout: Layout = "auto",
     subject_pattern: str = "",
     annotations: str = "",
     fps: float = 0.0,
@@ -888,10 +886,9 @@ def discover_clips(
     ConfigError
         Unknown ``layout``, invalid ``subject_pattern`` or negative ``fps``.
     """
-    if layout not in get_args(LayoutOption):
+    if layout not in get_args(Layout):
         raise ConfigError(
-            f"layout {layout!r} is unknown; use one of "
-            f"{', '.join(get_args(LayoutOption))}"
+            f"layout {layout!r} is unknown; use one of {', '.join(get_args(Layout))}"
         )
     if not (fps >= 0 and math.isfinite(fps)):
         raise ConfigError(f"fps {fps} must be 0 (from the dataset) or positive")
