@@ -1,4 +1,4 @@
-"""Model fitting: one split, hold-out and leave-one-subject-out runs.
+"""Model fitting: one split, one fold, reproducibly seeded.
 
 :func:`fit_model` fits the fusion model on one training set, with per-epoch
 UF1/UAR on a validation set logged into the history, EarlyStopping (patience
@@ -6,8 +6,7 @@ UF1/UAR on a validation set logged into the history, EarlyStopping (patience
 set, exactly as the reference; without a validation set it trains a fixed
 number of epochs. :func:`run_fold` does a whole fold (augment the training
 indices only, fit, predict the test indices) and can run in a worker
-process. :func:`run_protocol` runs hold-out or LOSO and pools the
-predictions; :mod:`samm_pipeline.learn.pipeline` writes the artifacts.
+process; :mod:`samm_pipeline.learn.protocol` arranges the folds.
 
 TensorFlow and Keras are imported inside the functions.
 """
@@ -15,12 +14,11 @@ TensorFlow and Keras are imported inside the functions.
 from __future__ import annotations
 
 import logging
-import os
 import random
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,18 +26,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from samm_pipeline._support.faults import checkpoint
-from samm_pipeline._support.parallel import (
-    Task,
-    dask_client,
-    run_tasks,
-    threads_per_task,
-)
 from samm_pipeline._support.tensorflow import configure_tensorflow
 from samm_pipeline.config import AugmentConfig, EvaluateConfig, TrainConfig
-from samm_pipeline.errors import DataError
 from samm_pipeline.learn.augment import augment_training_set
 from samm_pipeline.learn.evaluate import uf1_uar
-from samm_pipeline.prepare.labels import LabelledClips, holdout_split, loso_folds
+from samm_pipeline.prepare.labels import LabelledClips, holdout_split
 
 logger = logging.getLogger(__name__)
 
@@ -320,191 +311,3 @@ def run_fold(
         seconds=time.perf_counter() - start,
         model=model if keep_model else None,
     )
-
-
-@dataclass
-class ProtocolResult:
-    """Pooled predictions of a protocol and the final model."""
-
-    protocol: str
-    folds: list[FoldResult]
-    fold_of: NDArray[np.object_]
-    probabilities: NDArray[np.float32]
-    evaluated: NDArray[np.bool_]
-    final: FoldResult
-    seconds: float
-
-
-def check_trainable(
-    data: LabelledClips, protocol: str, evaluate: EvaluateConfig
-) -> None:
-    """Refuse data a protocol cannot run on, with one-line reasons."""
-    counts = np.bincount(data.labels, minlength=len(data.classes))
-    if len(data.classes) < 2:
-        raise DataError(
-            f"only one class ({data.classes[0]!r}) has clips; training needs at "
-            "least 2 (check [train] classes and labels, or the store)"
-        )
-    lonely = [
-        name for name, count in zip(data.classes, counts, strict=True) if count < 2
-    ]
-    if lonely:
-        raise DataError(
-            f"class(es) {lonely} have a single clip; need at least 2 per class: "
-            "drop them with [train] classes or add clips"
-        )
-    if protocol == "loso":
-        if data.n_subjects == 0:
-            raise DataError(
-                "--protocol loso needs subjects, but no clip in the store has one; "
-                "set [extract] subject_pattern or annotations and re-extract, "
-                "or use --protocol holdout"
-            )
-        needed = 3 if evaluate.loso_selection == "inner" else 2
-        if data.n_subjects < needed:
-            raise DataError(
-                f"--protocol loso with loso_selection = "
-                f"{evaluate.loso_selection!r} needs at least {needed} subjects; "
-                f"the data has {data.n_subjects}"
-            )
-    elif len(set(data.groups)) < 2:
-        raise DataError(
-            "a hold-out split needs clips of at least 2 subjects (or clips "
-            "without subjects); found 1"
-        )
-
-
-def run_protocol(
-    data: LabelledClips,
-    *,
-    protocol: str,
-    train: TrainConfig,
-    augment: AugmentConfig,
-    evaluate: EvaluateConfig,
-    jobs: int = 1,
-    progress: bool = True,
-) -> ProtocolResult:
-    """Run hold-out or LOSO on labelled data; refit the final model for LOSO.
-
-    Hold-out: one grouped, stratified split; early stopping on it; the final
-    model is that fit. LOSO: one fold per subject, epochs chosen on an inner
-    split of the training subjects (``loso_selection = "inner"``) or fixed
-    (``"fixed"``); predictions pooled; then the final model is refit on all
-    subjects with the same procedure. Folds run in parallel with ``jobs``
-    on ``evaluate.backend`` (loky, threading, or Dask at ``evaluate.scheduler``);
-    with the same seed, loky and Dask give exactly the predictions of folds
-    run in this process (threads share TensorFlow's global seed and do not).
-    """
-    start = time.perf_counter()
-    check_trainable(data, protocol, evaluate)
-    n_clips = len(data.labels)
-    seed = train.seed
-    common = {"train": train, "augment": augment, "evaluate": evaluate}
-    if protocol == "holdout":
-        train_idx, test_idx = holdout_split(
-            data.labels, data.groups, test_fraction=evaluate.test_fraction, seed=seed
-        )
-        configure_tensorflow()
-        fold = run_fold(
-            "holdout", data, train_idx, test_idx, seed=seed, validation="test",
-            keep_model=True, **common,
-        )  # fmt: skip
-        folds, final = [fold], fold
-    else:
-        folds_spec = loso_folds(data.subjects, data.keys)
-        validation = "inner" if evaluate.loso_selection == "inner" else "none"
-        folds = _run_folds(
-            data, folds_spec, validation=validation, jobs=jobs, progress=progress,
-            **common,
-        )  # fmt: skip
-        configure_tensorflow()
-        final = run_fold(
-            "final",
-            data,
-            np.arange(n_clips),
-            np.array([], dtype=np.intp),
-            seed=seed,
-            validation=validation,
-            keep_model=True,
-            **common,
-        )
-    fold_of = np.full(n_clips, "", dtype=object)
-    probabilities = np.zeros((n_clips, len(data.classes)), np.float32)
-    evaluated = np.zeros(n_clips, bool)
-    for fold in folds:
-        fold_of[fold.test_indices] = fold.name
-        probabilities[fold.test_indices] = fold.probabilities
-        evaluated[fold.test_indices] = True
-    return ProtocolResult(
-        protocol=protocol,
-        folds=folds,
-        fold_of=fold_of,
-        probabilities=probabilities,
-        evaluated=evaluated,
-        final=final,
-        seconds=time.perf_counter() - start,
-    )
-
-
-def _run_folds(
-    data: LabelledClips,
-    folds_spec: list[tuple[str, NDArray[np.intp], NDArray[np.intp]]],
-    *,
-    validation: str,
-    jobs: int,
-    progress: bool,
-    train: TrainConfig,
-    augment: AugmentConfig,
-    evaluate: EvaluateConfig,
-) -> list[FoldResult]:
-    """LOSO folds, in this process or on ``evaluate.backend``'s workers.
-
-    ``jobs`` folds run at once (loky, threading, or a local Dask cluster of
-    ``jobs`` workers; a Dask scheduler address brings its own workers). Each
-    fold's TensorFlow gets the cores of its host divided by the folds running
-    there. A fold lost with its worker process is run again.
-    """
-    from tqdm.auto import tqdm
-
-    seeds = [train.seed + index for index in range(len(folds_spec))]
-    common = {"train": train, "augment": augment, "evaluate": evaluate}
-    bar = tqdm(total=len(folds_spec), unit="fold", desc="LOSO", disable=not progress)
-    results: list[FoldResult] = []
-    backend = evaluate.backend
-    try:
-        with ExitStack() as stack:
-            client, threads = None, None
-            if backend == "dask":
-                client = stack.enter_context(dask_client(evaluate.scheduler, jobs))
-                threads = threads_per_task(client)
-            elif jobs > 1 and backend == "loky":
-                threads = max(1, (os.cpu_count() or 1) // jobs)
-            else:
-                # In this process (one fold at a time, or threading): its one
-                # TensorFlow pool is shared by every fold, so leave it whole.
-                configure_tensorflow()
-            tasks = [
-                Task(
-                    name,
-                    run_fold,
-                    (name, data, train_idx, test_idx),
-                    {
-                        "seed": seed,
-                        "validation": validation,
-                        "threads": threads,
-                        **common,
-                    },
-                )
-                for (name, train_idx, test_idx), seed in zip(
-                    folds_spec, seeds, strict=True
-                )
-            ]
-            for _, result in run_tasks(
-                tasks, backend=backend, jobs=jobs, client=client, what="fold"
-            ):
-                results.append(result)
-                bar.update(1)
-    finally:
-        bar.close()
-    order = {name: index for index, (name, _, _) in enumerate(folds_spec)}
-    return sorted(results, key=lambda result: order[result.name])

@@ -25,7 +25,7 @@ from samm_pipeline.config import Config, config_to_dict
 from samm_pipeline.errors import DataError
 from samm_pipeline.io.runs import RunArtifacts, check_output, describe_model, write_run
 from samm_pipeline.learn.evaluate import Evaluation, evaluate_predictions
-from samm_pipeline.learn.fit import run_protocol
+from samm_pipeline.learn.protocol import run_protocol
 from samm_pipeline.learn.report import (
     history_rows,
     metrics_document,

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from samm_pipeline.learn.evaluate import Evaluation
-from samm_pipeline.learn.fit import ProtocolResult
+from samm_pipeline.learn.protocol import ProtocolResult
 from samm_pipeline.prepare.cache import PreparedClips
 from samm_pipeline.prepare.labels import LabelledClips
 

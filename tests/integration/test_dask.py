@@ -25,7 +25,7 @@ from samm_pipeline.extract.facemesh import facemesh_factory
 from samm_pipeline.extract.runner import run_extraction
 from samm_pipeline.io.store import StoreWriter, open_store
 from samm_pipeline.learn.evaluate import evaluate_predictions
-from samm_pipeline.learn.fit import run_protocol
+from samm_pipeline.learn.protocol import run_protocol
 from samm_pipeline.prepare.cache import prepare_clips
 from samm_pipeline.prepare.labels import label_clips
 

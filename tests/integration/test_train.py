@@ -22,6 +22,7 @@ from samm_pipeline.infer.trained import load_trained
 from samm_pipeline.io.runs import ARTIFACTS
 from samm_pipeline.io.store import StoreWriter, open_store
 from samm_pipeline.learn.pipeline import run_training
+from samm_pipeline.learn.protocol import run_protocol
 from samm_pipeline.prepare.cache import prepare_clips
 from samm_pipeline.prepare.labels import label_clips
 
@@ -175,7 +176,7 @@ def test_loso_inner_split_never_uses_the_test_subject(store, tmp_path, monkeypat
     monkeypatch.setattr(train_module, "fit_model", recording_fit)
     prepared = prepare_clips(open_store(store), config().align, cache_dir=tmp_path)
     data = label_clips(prepared, config().train)
-    result = train_module.run_protocol(
+    result = run_protocol(
         data,
         protocol="loso",
         train=config().train,
