@@ -196,7 +196,7 @@ def _engine_overrides(
 
 def _store_or_config(value: str | None, configured: str) -> Path | str:
     """The store: CLI value, else [paths] store; URLs stay strings."""
-    from samm_pipeline.io.store import store_location
+    from samm_pipeline.io.location import store_location
 
     if value is None and not configured:
         raise click.UsageError("give --store (or set it under [paths] in --config)")

@@ -30,13 +30,10 @@ from samm_pipeline.extract.facemesh import (
 )
 from samm_pipeline.extract.worker import ClipResult, extract_clips, resolve_jobs
 from samm_pipeline.io.datasets import ClipRecord, discover_clips
+from samm_pipeline.io.location import store_location
 from samm_pipeline.io.lock import StoreLock
-from samm_pipeline.io.store import (
-    Fingerprint,
-    StoreWriter,
-    make_key,
-    store_location,
-)
+from samm_pipeline.io.store import make_key
+from samm_pipeline.io.store_writer import Fingerprint, StoreWriter
 
 logger = logging.getLogger(__name__)
 

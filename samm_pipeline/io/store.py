@@ -33,20 +33,19 @@ import json
 import logging
 import math
 import os
-import shutil
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
-from samm_pipeline._support.faults import checkpoint
 from samm_pipeline.clip import Clip
-from samm_pipeline.errors import DataError, OutputExistsError, storage_error
-from samm_pipeline.landmarks import N_COORDS, SEQUENCE_DIMS, VALID_LANDMARK_COUNTS
+from samm_pipeline.errors import DataError
+from samm_pipeline.io.location import (
+    has_metadata,
+    open_group,
+    store_location,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -156,120 +155,7 @@ def split_key(key: str) -> tuple[str, str]:
     return validate_name(parts[0], what="class"), validate_name(parts[1], what="clip")
 
 
-@dataclass(frozen=True)
-class Fingerprint:
-    """What identifies a clip's source: its relative path, size and mtime."""
-
-    source: str
-    size: int
-    mtime_ns: int
-
-    @classmethod
-    def of(cls, path: Path, root: Path) -> Fingerprint:
-        """Fingerprint a video file, or a frame folder (sum of sizes, newest mtime)."""
-        relative = os.path.relpath(path, root).replace(os.sep, "/")
-        if path.is_dir():
-            size = 0
-            mtime_ns = path.stat().st_mtime_ns
-            with os.scandir(path) as entries:
-                for entry in entries:
-                    if entry.is_file():
-                        stat = entry.stat()
-                        size += stat.st_size
-                        mtime_ns = max(mtime_ns, stat.st_mtime_ns)
-            return cls(relative, size, mtime_ns)
-        stat = path.stat()
-        return cls(relative, stat.st_size, stat.st_mtime_ns)
-
-
-def store_location(path: str | os.PathLike[str]) -> Path | str:
-    """Where a store lives: a local :class:`~pathlib.Path`, or an fsspec URL.
-
-    A path without ``://`` is local, and so is a ``file://`` URL (local stores
-    keep Zarr's atomic local writes). Anything else (``memory://``,
-    ``s3://``, ``gs://``, ``az://``...) stays a URL string, opened through
-    fsspec; its protocol may need an extra package (``s3fs`` for ``s3://``).
-
-    Examples
-    --------
-    >>> store_location("data/s.zarr")
-    PosixPath('data/s.zarr')
-    >>> store_location("file:///tmp/s.zarr")
-    PosixPath('/tmp/s.zarr')
-    >>> store_location("s3://bucket/runs/s.zarr/")
-    's3://bucket/runs/s.zarr'
-    """
-    text = os.fspath(path)
-    protocol, separator, rest = text.partition("://")
-    if not separator:
-        return Path(text)
-    if protocol == "file":
-        return Path(rest)
-    return text.rstrip("/")
-
-
-def _filesystem(url: str) -> tuple[Any, str]:
-    """The fsspec filesystem of a store URL and the store's path on it."""
-    try:
-        import fsspec
-    except ImportError:
-        raise DataError(
-            f"store {url}: store URLs need fsspec; run `pip install fsspec`"
-        ) from None
-    try:
-        return fsspec.core.url_to_fs(url)
-    except ImportError as error:  # e.g. "Install s3fs to access S3"
-        raise DataError(
-            f"store {url}: {error}; install the package fsspec names for this "
-            "protocol (s3:// needs `pip install s3fs`, gs:// gcsfs, az:// adlfs)"
-        ) from None
-    except ValueError as error:  # an unknown protocol
-        raise DataError(
-            f"store {url}: {error}; give a local path or an fsspec URL such as "
-            "s3://bucket/landmarks.zarr"
-        ) from None
-
-
-def _has_metadata(location: Path | str) -> bool:
-    """True when the store's root ``zarr.json`` exists."""
-    if isinstance(location, Path):
-        return (location / "zarr.json").is_file()
-    filesystem, root = _filesystem(location)
-    return bool(filesystem.isfile(f"{root}/zarr.json"))
-
-
-def _exists(location: Path | str) -> bool:
-    if isinstance(location, Path):
-        return location.exists()
-    filesystem, root = _filesystem(location)
-    return bool(filesystem.exists(root))
-
-
-def _is_empty_folder(location: Path | str) -> bool:
-    if isinstance(location, Path):
-        return location.is_dir() and not any(location.iterdir())
-    filesystem, root = _filesystem(location)
-    return bool(filesystem.isdir(root)) and not filesystem.ls(root)
-
-
-def _remove(location: Path | str) -> None:
-    if isinstance(location, Path):
-        shutil.rmtree(location)
-    else:
-        filesystem, root = _filesystem(location)
-        filesystem.rm(root, recursive=True)
-
-
-def _open_group(location: Path | str, mode: str) -> Any:
-    import zarr
-
-    if isinstance(location, Path):
-        return zarr.open_group(str(location), mode=mode, zarr_format=3)
-    _filesystem(location)  # a one-line error for a missing fsspec backend
-    return zarr.open_group(location, mode=mode, zarr_format=3)
-
-
-def _clean_attrs(attrs: Mapping[str, Any]) -> dict[str, Any]:
+def clean_attrs(attrs: Mapping[str, Any]) -> dict[str, Any]:
     """Make attribute values JSON-safe (NaN and numpy scalars)."""
     out: dict[str, Any] = {}
     for key, value in attrs.items():
@@ -297,13 +183,13 @@ class LandmarkStore(Mapping[str, Clip]):
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = store_location(path)
-        if not _has_metadata(self.path):
+        if not has_metadata(self.path):
             raise DataError(
                 f"no landmark store at {self.path}; create it with "
                 f"`samm-pipeline extract DATA_DIR --store {self.path}`"
             )
         try:
-            self._root = _open_group(self.path, "r")
+            self._root = open_group(self.path, "r")
             attrs = dict(self._root.attrs)
         except Exception as error:  # zarr raises several types for bad metadata
             raise DataError(
@@ -523,195 +409,3 @@ def _node_type(folder: str) -> str | None:
 def open_store(path: str | os.PathLike[str]) -> LandmarkStore:
     """Open a landmark store for reading (see :class:`LandmarkStore`)."""
     return LandmarkStore(path)
-
-
-class StoreWriter:
-    """The single writer of a landmark store (used by the extraction stage).
-
-    Parameters
-    ----------
-    path
-        The store folder, or an fsspec URL (see :func:`store_location`);
-        created when missing.
-    extractor
-        The extractor settings (JSON-safe dict) this run uses.
-    n_landmarks
-        468 or 478.
-    overwrite
-        Replace a store made with other settings (every entry is deleted).
-
-    Raises
-    ------
-    OutputExistsError
-        ``path`` exists with other extractor settings and ``overwrite`` is
-        false, or exists and is not a landmark store.
-    """
-
-    def __init__(
-        self,
-        path: str | os.PathLike[str],
-        *,
-        extractor: Mapping[str, Any],
-        n_landmarks: int,
-        overwrite: bool = False,
-    ) -> None:
-        if n_landmarks not in VALID_LANDMARK_COUNTS:
-            raise ValueError(f"n_landmarks must be 468 or 478, got {n_landmarks}")
-        self.path = store_location(path)
-        self.n_landmarks = n_landmarks
-        self.extractor = dict(extractor)
-        wanted = {
-            "schema_version": SCHEMA_VERSION,
-            "n_landmarks": n_landmarks,
-            "extractor": self.extractor,
-        }
-        if _exists(self.path):
-            existing = self._existing_attrs()
-            same = all(existing.get(key) == value for key, value in wanted.items())
-            if not same:
-                if not overwrite:
-                    raise OutputExistsError(
-                        f"store {self.path} was made with other extractor settings "
-                        f"({_settings_difference(existing, wanted)}); use another "
-                        "--store, or pass --overwrite to delete it and re-extract"
-                    )
-                logger.warning("deleting store %s made with other settings", self.path)
-                _remove(self.path)
-        self._root = _open_group(self.path, "a")
-        attrs = dict(self._root.attrs)
-        if not attrs:
-            self._root.attrs.update({**wanted, "failures": {}})
-        self.failures: dict[str, str] = dict(self._root.attrs.get("failures", {}))
-
-    def _existing_attrs(self) -> dict[str, Any]:
-        if not _has_metadata(self.path):
-            if _is_empty_folder(self.path):
-                return {}
-            raise OutputExistsError(
-                f"{self.path} exists but is not a landmark store; "
-                "give a new --store path"
-            )
-        try:
-            attrs = dict(_open_group(self.path, "r").attrs)
-        except Exception as error:
-            raise OutputExistsError(
-                f"{self.path} exists but cannot be read as a Zarr store ({error}); "
-                "give a new --store path"
-            ) from None
-        if attrs and "schema_version" not in attrs:
-            raise OutputExistsError(
-                f"{self.path} is a Zarr group but not a landmark store; "
-                "give a new --store path"
-            )
-        return attrs
-
-    def fingerprint_matches(self, key: str, fingerprint: Fingerprint) -> bool:
-        """True when ``key`` is complete and was made from the same source."""
-        try:
-            attrs = dict(self._root[key].attrs)
-        except KeyError:
-            return False
-        return (
-            attrs.get("complete") is True
-            and attrs.get("source") == fingerprint.source
-            and attrs.get("source_size") == fingerprint.size
-            and attrs.get("source_mtime_ns") == fingerprint.mtime_ns
-        )
-
-    def write_clip(
-        self, key: str, landmarks: NDArray[np.float32], attrs: Mapping[str, Any]
-    ) -> None:
-        """Write one entry: array first, ``complete: true`` last.
-
-        ``landmarks`` must be float32 ``(n_frames, n_landmarks, 3)``.
-        """
-        class_name, clip = split_key(key)
-        data = np.asarray(landmarks, dtype=np.float32)
-        if data.ndim != 3 or data.shape[1:] != (self.n_landmarks, N_COORDS):
-            raise ValueError(
-                f"{key}: landmarks must be (n_frames, {self.n_landmarks}, 3), "
-                f"got {data.shape}"
-            )
-        with self._writing(key):
-            self._write_entry(key, class_name, clip, data, attrs)
-
-    @contextmanager
-    def _writing(self, what: str) -> Iterator[None]:
-        """Turn a full or failing disk into one line naming the store."""
-        try:
-            yield
-        except OSError as error:
-            failure = storage_error(error, f"{what} to store {self.path}")
-            if failure is None:
-                raise
-            raise failure from None
-
-    def _write_entry(
-        self,
-        key: str,
-        class_name: str,
-        clip: str,
-        data: NDArray[np.float32],
-        attrs: Mapping[str, Any],
-    ) -> None:
-        group = self._root.require_group(class_name)
-        entry_attrs = _clean_attrs({**attrs, "class": class_name, "clip": clip})
-        entry_attrs["complete"] = False
-        array = group.create_array(
-            clip,
-            shape=data.shape,
-            chunks=(min(FRAMES_PER_CHUNK, max(1, data.shape[0])), *data.shape[1:]),
-            dtype="float32",
-            fill_value=np.nan,
-            dimension_names=SEQUENCE_DIMS,
-            attributes=entry_attrs,
-            overwrite=True,
-        )
-        if data.shape[0]:
-            array[...] = data
-        checkpoint("store.data-written")
-        array.attrs.update({"complete": True})
-        checkpoint("store.clip-complete")
-
-    def record_failure(self, item: str, reason: str) -> None:
-        """Record why ``item`` (a key or a dataset item) was not extracted."""
-        self.failures[item] = " ".join(reason.split())
-        with self._writing("the failure table"):
-            self._root.attrs.update({"failures": dict(sorted(self.failures.items()))})
-
-    def clear_failure(self, item: str) -> None:
-        """Forget an earlier failure of ``item`` (it was extracted now)."""
-        if self.failures.pop(item, None) is not None:
-            with self._writing("the failure table"):
-                failures = dict(sorted(self.failures.items()))
-                self._root.attrs.update({"failures": failures})
-
-    def replace_failures(self, failures: Mapping[str, str]) -> None:
-        """Set the whole failure table at once."""
-        self.failures = {
-            item: " ".join(reason.split()) for item, reason in failures.items()
-        }
-        with self._writing("the failure table"):
-            self._root.attrs.update({"failures": dict(sorted(self.failures.items()))})
-
-
-def _settings_difference(existing: Mapping[str, Any], wanted: Mapping[str, Any]) -> str:
-    """Describe how two stores' settings differ, in a few words."""
-    differences = []
-    if existing.get("n_landmarks") != wanted.get("n_landmarks"):
-        differences.append(
-            f"n_landmarks {existing.get('n_landmarks')} vs {wanted.get('n_landmarks')}"
-        )
-    old = existing.get("extractor") or {}
-    new = wanted.get("extractor") or {}
-    for name in sorted(set(old) | set(new)):
-        if old.get(name) != new.get(name):
-            differences.append(f"{name} {old.get(name)!r} vs {new.get(name)!r}")
-    if existing.get("schema_version") != wanted.get("schema_version"):
-        differences.append(
-            f"schema_version {existing.get('schema_version')} "
-            f"vs {wanted.get('schema_version')}"
-        )
-    return (
-        "stored vs requested: " + ", ".join(differences) if differences else "unknown"
-    )

@@ -37,7 +37,7 @@ def per_clip_ms(n_frames: int, distance: str, seconds: float = 1.5) -> float:
 
 def samm_sized_store(path: Path, n_clips: int = 160, mean_frames: int = 80) -> None:
     """Face-like 478-landmark tracks with head drift and a local expression."""
-    from samm_pipeline.io.store import StoreWriter
+    from samm_pipeline.io.store_writer import StoreWriter
 
     rng = np.random.default_rng(0)
     writer = StoreWriter(path, extractor={"name": "benchmark"}, n_landmarks=478)

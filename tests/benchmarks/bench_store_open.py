@@ -58,7 +58,7 @@ STEPS = {
 
 
 def write_store(path: Path, n_clips: int) -> None:
-    from samm_pipeline.io.store import StoreWriter
+    from samm_pipeline.io.store_writer import StoreWriter
 
     writer = StoreWriter(path, extractor={"name": "bench"}, n_landmarks=478)
     rng = np.random.default_rng(0)

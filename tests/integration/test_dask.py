@@ -23,7 +23,8 @@ from samm_pipeline.cli import cli
 from samm_pipeline.config import Config, ExtractConfig, apply_overrides
 from samm_pipeline.extract.facemesh import facemesh_factory
 from samm_pipeline.extract.runner import run_extraction
-from samm_pipeline.io.store import StoreWriter, open_store
+from samm_pipeline.io.store import open_store
+from samm_pipeline.io.store_writer import StoreWriter
 from samm_pipeline.learn.evaluate import evaluate_predictions
 from samm_pipeline.learn.protocol import run_protocol
 from samm_pipeline.prepare.cache import prepare_clips

@@ -16,7 +16,7 @@ NOTEBOOK = Path(__file__).parents[2] / "pipeline" / "notebooks" / "inspect_store
 def _write_store(path: Path) -> Path:
     """Two classes x 2 clips of 24 frames, 468 landmarks; the lips (happy) or
     the brows (sad) move and come back; 60 fps, 320x240."""
-    from samm_pipeline.io.store import StoreWriter
+    from samm_pipeline.io.store_writer import StoreWriter
     from samm_pipeline.landmarks import LEFT_EYEBROW, LIPS, RIGHT_EYEBROW
 
     writer = StoreWriter(path, extractor={"name": "test"}, n_landmarks=468)

@@ -20,7 +20,8 @@ from samm_pipeline.config import Config, apply_overrides
 from samm_pipeline.errors import DataError, OutputExistsError
 from samm_pipeline.infer.trained import load_trained
 from samm_pipeline.io.runs import ARTIFACTS
-from samm_pipeline.io.store import StoreWriter, open_store
+from samm_pipeline.io.store import open_store
+from samm_pipeline.io.store_writer import StoreWriter
 from samm_pipeline.learn.pipeline import run_training
 from samm_pipeline.learn.protocol import run_protocol
 from samm_pipeline.prepare.cache import prepare_clips

@@ -30,7 +30,8 @@ from samm_pipeline._support.faults import ENVIRONMENT_VARIABLE
 from samm_pipeline.errors import DataError
 from samm_pipeline.infer.trained import load_trained
 from samm_pipeline.io.lock import lock_path
-from samm_pipeline.io.store import StoreWriter, open_store
+from samm_pipeline.io.store import open_store
+from samm_pipeline.io.store_writer import StoreWriter
 
 pytestmark = pytest.mark.slow
 

@@ -132,7 +132,7 @@ def test_a_full_disk_stops_the_run_cleanly_and_a_rerun_finishes(dataset, tmp_pat
 def test_a_full_disk_while_training_leaves_no_run_and_says_so(tmp_path):
     if not namespace_available():  # pragma: no cover - depends on the kernel
         pytest.fail("unshare --user --mount is not available; cannot make a tmpfs")
-    from samm_pipeline.io.store import StoreWriter
+    from samm_pipeline.io.store_writer import StoreWriter
 
     rng = np.random.default_rng(0)
     writer = StoreWriter(tmp_path / "s.zarr", extractor={"name": "t"}, n_landmarks=468)

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from samm_pipeline.clip import Clip
 from samm_pipeline.config import AlignConfig, TrainConfig
 from samm_pipeline.errors import DataError
-from samm_pipeline.io.store import StoreWriter, open_store
+from samm_pipeline.io.store import open_store
+from samm_pipeline.io.store_writer import StoreWriter
 from samm_pipeline.prepare.cache import prepare_clips
 from samm_pipeline.prepare.labels import (
     holdout_split,

@@ -167,7 +167,7 @@ def test_predict_clips_keeps_order_and_reports_each_failure(tmp_path):
 
 
 def test_store_keys_with_another_landmark_count_are_refused(tmp_path):
-    from samm_pipeline.io.store import StoreWriter
+    from samm_pipeline.io.store_writer import StoreWriter
 
     writer = StoreWriter(tmp_path / "s.zarr", extractor={"name": "t"}, n_landmarks=468)
     frames = np.repeat(face()[None], 12, axis=0)

@@ -14,7 +14,8 @@ from click.testing import CliRunner
 from samm_pipeline.cli import cli
 from samm_pipeline.config import AlignConfig
 from samm_pipeline.errors import DataError
-from samm_pipeline.io.store import StoreWriter, open_store
+from samm_pipeline.io.store import open_store
+from samm_pipeline.io.store_writer import StoreWriter
 from samm_pipeline.landmarks import LEFT_EYEBROW, LIPS, REGIONS, RIGHT_EYEBROW
 from samm_pipeline.prepare.preprocess import preprocess_clip
 from samm_pipeline.viz import (

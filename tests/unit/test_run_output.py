@@ -31,7 +31,8 @@ def test_leftovers_are_told_apart(tmp_path, caplog):
 def test_clip_statistics_follow_the_crop(tmp_path):
     import numpy as np
 
-    from samm_pipeline.io.store import StoreWriter, open_store
+    from samm_pipeline.io.store import open_store
+    from samm_pipeline.io.store_writer import StoreWriter
     from samm_pipeline.learn.pipeline import _clip_statistics
 
     writer = StoreWriter(tmp_path / "s.zarr", extractor={"name": "t"}, n_landmarks=468)

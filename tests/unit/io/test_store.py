@@ -10,14 +10,13 @@ import pytest
 
 from samm_pipeline.errors import DataError, OutputExistsError
 from samm_pipeline.io.store import (
-    Fingerprint,
     LandmarkStore,
-    StoreWriter,
     make_key,
     open_store,
     split_key,
     validate_name,
 )
+from samm_pipeline.io.store_writer import Fingerprint, StoreWriter
 
 EXTRACTOR = {"name": "fake", "refine_landmarks": True}
 

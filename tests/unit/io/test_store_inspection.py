@@ -13,12 +13,8 @@ import pytest
 
 from samm_pipeline.clip import Clip
 from samm_pipeline.errors import DataError
-from samm_pipeline.io.store import (
-    LandmarkStore,
-    StoreWriter,
-    _scan_local_entries,
-    open_store,
-)
+from samm_pipeline.io.store import LandmarkStore, _scan_local_entries, open_store
+from samm_pipeline.io.store_writer import StoreWriter
 from samm_pipeline.landmarks import LIPS
 
 

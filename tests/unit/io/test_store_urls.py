@@ -13,7 +13,9 @@ import numpy as np
 import pytest
 
 from samm_pipeline.errors import DataError, OutputExistsError
-from samm_pipeline.io.store import StoreWriter, open_store, store_location
+from samm_pipeline.io.location import store_location
+from samm_pipeline.io.store import open_store
+from samm_pipeline.io.store_writer import StoreWriter
 
 EXTRACTOR = {"name": "fake"}
 
