@@ -1,7 +1,8 @@
 """Run configuration: one frozen dataclass per stage, loaded from TOML.
 
 A configuration file has one table per stage; every key is optional and
-defaults to the reference algorithm's value (DESIGN section 2)::
+defaults to the reference algorithm's value (the README lists where the
+product's defaults differ)::
 
     [extract]
     refine_landmarks = true

@@ -80,7 +80,8 @@ def run_extraction(
     Parameters
     ----------
     data_dir
-        Dataset root (any layout of DESIGN section 6).
+        Dataset root, in any layout that
+        :func:`~samm_pipeline.io.datasets.discover_clips` reads.
     store_path
         Zarr store, a folder or an fsspec URL (``s3://bucket/s.zarr``);
         created when missing, completed when it exists.

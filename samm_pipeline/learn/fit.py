@@ -258,7 +258,7 @@ def run_fold(
         What early stopping watches: ``"inner"``, a grouped, stratified part
         of the *training* subjects (LOSO: the test subject never chooses an
         epoch); ``"test"``, the test indices themselves (the hold-out
-        protocol, as the reference and DESIGN section 7 define it); or
+        protocol, as the reference and the MEGC protocol define it); or
         ``"none"``: train exactly ``evaluate.loso_epochs`` epochs.
     keep_model
         Return the fitted model too (not across processes).

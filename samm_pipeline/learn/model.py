@@ -21,7 +21,7 @@ def build_model(
 ) -> Any:
     """Build and compile the fusion model.
 
-    Architecture (DESIGN section 2, exact)::
+    Architecture (the reference, exactly)::
 
         Input(T, 3L)
           ├─ Conv1D(64, 5, same) → BatchNorm → ReLU → Dropout(0.3)

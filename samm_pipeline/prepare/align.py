@@ -84,7 +84,7 @@ def default_distance() -> DistanceKind:
     Measured side by side (``tests/benchmarks/bench_stage2.py``): with the
     pure-Python fastdtw, ``dist=2`` is 15-30% faster than a scipy callable on
     1,434-wide frames; with the Cython build the callable is about 3.5x
-    faster than ``dist=2`` (DESIGN section 3). Both compute the Euclidean
+    faster than ``dist=2`` (measured: docs/performance.md). Both compute the Euclidean
     distance; paths differ at most where two are exactly equally short.
     """
     return "callable" if fastdtw_is_compiled() else "p2"

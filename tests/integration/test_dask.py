@@ -91,7 +91,7 @@ def test_extraction_through_a_scheduler_equals_loky(cluster, clips, loky_store):
     assert store["happy/s1_a"].detected.all()
     with distributed.Client(cluster, set_as_default=False) as client:
         imported = client.run(_tensorflow_imported)
-    assert imported and not any(imported.values())  # DESIGN section 3
+    assert imported and not any(imported.values())  # workers never import TensorFlow
 
 
 def _tensorflow_imported() -> bool:
