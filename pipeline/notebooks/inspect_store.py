@@ -108,7 +108,7 @@ store.class_summary()
 key = KEY or next(iter(store))
 clip = store[key]
 print(key, clip.landmarks.shape, "fps", clip.fps, "subject", clip.subject)
-print({name: clip.attrs.get(name) for name in ("onset", "apex", "offset")})
+print({"onset": clip.onset, "apex": clip.apex, "offset": clip.offset})
 print("frames with a face:", int(clip.detected.sum()), "of", len(clip.landmarks))
 
 # %% [markdown]
