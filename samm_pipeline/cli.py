@@ -501,9 +501,9 @@ def demo_command(ctx: click.Context, workdir: Path, jobs: int | None) -> None:
 def _load_demo(ctx: click.Context, overrides: dict[str, Any]) -> Config:
     """The built-in demo run definition, then --config, then CLI options."""
     from samm_pipeline.config import load_config_over
-    from samm_pipeline.demo.run import DEMO_RUN
+    from samm_pipeline.demo.run import load_demo_definition
 
-    config = load_config_over(DEMO_RUN, ctx.obj.get("config_path"))
+    config = load_config_over(load_demo_definition(), ctx.obj.get("config_path"))
     return apply_overrides(config, overrides)
 
 

@@ -9,11 +9,18 @@ network. What each fixture holds:
   real face FaceMesh finds);
 - ``blank_rgb``: a 256x256 mid-grey noise frame without a face;
 - ``moving_face``: ``moving_face(face, n_frames, phase=0)`` gives frames of
-  ``face`` moving sideways by up to 2 px (real tracker input).
+  ``face`` moving sideways by up to 2 px (real tracker input);
+- ``small_demo``: a demo dataset (:func:`samm_pipeline.demo.make_demo_dataset`)
+  of 2 subjects x 6 classes x 1 clip at 128 px, 60 fps, seed 0 (12 clips of
+  about 40 frames, written once per session; read it, do not change it);
+- ``csv_reader``: ``read_csv_rows(path)`` gives a CSV file's rows as dicts;
+- ``video_reader``: ``read_video_frames(path)`` gives every frame of a video
+  as a BGR uint8 array.
 """
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -78,3 +85,53 @@ def moving_face():
     """The :func:`shifted_face` helper: ``moving_face(face, n_frames, phase=0)``
     gives ``n_frames`` RGB frames of ``face`` moving sideways by up to 2 px."""
     return shifted_face
+
+
+@pytest.fixture(scope="session")
+def small_demo(tmp_path_factory: pytest.TempPathFactory):
+    """Demo dataset: 2 subjects x 6 classes x 1 clip at 128 px, 60 fps, seed 0.
+
+    Returns the :class:`~samm_pipeline.demo.DemoDataset`; 12 clips of about 40
+    frames, shared by the whole session, so tests only read it.
+    """
+    from samm_pipeline.demo import make_demo_dataset
+
+    out_dir = tmp_path_factory.mktemp("small_demo") / "demo"
+    return make_demo_dataset(
+        out_dir, n_subjects=2, clips_per_class=1, seed=0, size=128, progress=False
+    )
+
+
+def read_csv_rows(path: Path) -> list[dict[str, str]]:
+    """The rows of a CSV file (UTF-8, with a header) as dicts."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="session")
+def csv_reader():
+    """The :func:`read_csv_rows` helper: ``csv_reader(path)`` gives the rows."""
+    return read_csv_rows
+
+
+def read_video_frames(video: Path) -> list[np.ndarray]:
+    """All frames of a video as BGR uint8 arrays (OpenCV's channel order)."""
+    import cv2
+
+    capture = cv2.VideoCapture(str(video))
+    frames = []
+    try:
+        while True:
+            ok, frame = capture.read()
+            if not ok:
+                return frames
+            frames.append(frame)
+    finally:
+        capture.release()
+
+
+@pytest.fixture(scope="session")
+def video_reader():
+    """The :func:`read_video_frames` helper: ``video_reader(path)`` gives the
+    frames of a video, BGR uint8."""
+    return read_video_frames

@@ -8,40 +8,50 @@ Layout of the work folder::
 
 Each step is skipped when its result is already there and unchanged (the
 clips by their CSV, the store by its fingerprints, stage 2 by its cache);
-the training run is redone every time.
+the training run is redone every time. The settings come from the packaged
+run definition (:func:`load_demo_definition`), with ``--config`` on top.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import time
 from dataclasses import dataclass, field, replace
+from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from samm_pipeline.config import Config, DemoConfig
 from samm_pipeline.errors import OutputExistsError
 
-DEMO_RUN: dict[str, dict[str, Any]] = {
-    "paths": {
-        "data": "data/demo/clips",
-        "store": "data/demo/landmarks.zarr",
-        "output": "data/demo/run",
-    },
-    "demo": {"subjects": 6, "clips_per_class": 4, "seed": 0, "size": 512, "fps": 60.0},
-    "extract": {
-        "layout": "folders",
-        "subject_pattern": r"^(s\d+)_",
-        "annotations": "data/demo/clips/clips.csv",
-    },
-    "align": {"target_length": 20, "head_motion": "procrustes", "zscore": "clip"},
-    "train": {"batch_size": 32, "epochs": 100, "seed": 42},
-    "evaluate": {"protocol": "loso", "loso_selection": "fixed", "loso_epochs": 30},
-}
-"""The demo's run definition; ``pipeline/demo.toml`` holds the same (a test
-checks). It differs from the reference defaults in two training settings, for
-time: batch 32 instead of 2 (5.5x faster epochs, measured by
-tests/benchmarks/bench_train.py) and LOSO with a fixed 30 epochs per fold."""
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+DEMO_DEFINITION_FILE: Final = "demo.toml"
+"""The demo's run definition: package data beside this module, the one copy
+(``pipeline/demo.toml`` is a link to it)."""
+
+
+def load_demo_definition() -> dict[str, Any]:
+    """Return the demo's run definition: the tables of the packaged ``demo.toml``.
+
+    ``samm-pipeline demo`` loads ``--config`` on top of it
+    (:func:`~samm_pipeline.config.load_config_over`). It differs from the
+    reference defaults in two training settings, for time: batch 32 instead of
+    2 (5.5x faster epochs, measured by ``tests/benchmarks/bench_train.py``) and
+    LOSO with a fixed 30 epochs per fold.
+
+    Returns
+    -------
+    dict
+        Tables by section name, as ``tomllib`` parses them (a new dict on
+        every call).
+    """
+    resource = files("samm_pipeline.demo").joinpath(DEMO_DEFINITION_FILE)
+    return tomllib.loads(resource.read_text(encoding="utf-8"))
 
 
 @dataclass
@@ -81,8 +91,8 @@ def write_demo_clips(
     overwrite: bool = False,
     progress: bool = True,
 ) -> Any:
-    """Write the synthetic clips that ``[demo]`` describes (see ``synthetic``)."""
-    from samm_pipeline.demo.synthetic import make_demo_dataset
+    """Write the synthetic clips that ``[demo]`` describes (see ``dataset``)."""
+    from samm_pipeline.demo.dataset import make_demo_dataset
 
     return make_demo_dataset(
         out,

@@ -42,14 +42,14 @@ def main() -> None:
     args = parser.parse_args()
 
     from samm_pipeline.config import apply_overrides, load_config_over
-    from samm_pipeline.demo.run import DEMO_RUN
+    from samm_pipeline.demo.run import load_demo_definition
     from samm_pipeline.learn.pipeline import run_training
 
     overrides = {}
     for item in args.set:
         key, _, value = item.partition("=")
         overrides[key] = parse_value(value)
-    base = apply_overrides(load_config_over(DEMO_RUN, None), overrides)
+    base = apply_overrides(load_config_over(load_demo_definition(), None), overrides)
     seeds = [int(seed) for seed in args.seeds.split(",")]
     print(f"# store {args.store}; overrides {overrides or 'none'}; jobs {args.jobs}")
     scores = []

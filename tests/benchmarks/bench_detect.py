@@ -31,7 +31,7 @@ import numpy as np
 
 
 def _frames(video: str | None, workdir: Path) -> list[np.ndarray]:
-    from samm_pipeline.demo.synthetic import make_demo_dataset
+    from samm_pipeline.demo.dataset import make_demo_dataset
     from samm_pipeline.io.frames import iter_frames
 
     if video:

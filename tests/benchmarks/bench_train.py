@@ -42,13 +42,13 @@ def main() -> None:
     args = parser.parse_args()
 
     from samm_pipeline.config import load_config_over
-    from samm_pipeline.demo.run import DEMO_RUN
+    from samm_pipeline.demo.run import load_demo_definition
     from samm_pipeline.io.store import open_store
     from samm_pipeline.learn.augment import augment_training_set
     from samm_pipeline.prepare.cache import prepare_clips
     from samm_pipeline.prepare.labels import label_clips
 
-    config = load_config_over(DEMO_RUN, None)
+    config = load_config_over(load_demo_definition(), None)
     data = label_clips(
         prepare_clips(open_store(args.store), config.align), config.train
     )

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from samm_pipeline.cli import cli
 from samm_pipeline.config import DetectConfig, apply_overrides, load_config_over
-from samm_pipeline.demo.run import DEMO_RUN, run_demo
+from samm_pipeline.demo.run import load_demo_definition, run_demo
 from samm_pipeline.infer.detect import StreamingDetector
 from samm_pipeline.infer.predict import predict_clips
 from samm_pipeline.infer.trained import load_trained
@@ -33,7 +33,7 @@ def demo_run(tmp_path_factory):
     """A hold-out run on a small demo; returns (workdir, validation rows)."""
     workdir = tmp_path_factory.mktemp("predict") / "demo"
     config = apply_overrides(
-        load_config_over(DEMO_RUN, None),
+        load_config_over(load_demo_definition(), None),
         {
             "demo.subjects": 3,
             "demo.clips_per_class": 1,

@@ -28,11 +28,8 @@ import numpy as np
 import pytest
 
 from samm_pipeline import landmarks as lm
-from samm_pipeline.demo.synthetic import (
-    CLASS_REGIONS,
-    expression_profile,
-    make_demo_dataset,
-)
+from samm_pipeline.demo.actions import CLASS_REGIONS, expression_profile
+from samm_pipeline.demo.dataset import make_demo_dataset
 from samm_pipeline.extract.facemesh import FaceMeshLandmarker, to_pixels
 
 pytestmark = pytest.mark.slow
