@@ -41,7 +41,7 @@ def load_demo_definition() -> dict[str, Any]:
     ``samm-pipeline demo`` loads ``--config`` on top of it
     (:func:`~samm_pipeline.config.load_config_over`). It differs from the
     reference defaults in two training settings, for time: batch 32 instead of
-    2 (5.5x faster epochs, measured by ``tests/benchmarks/bench_train.py``) and
+    2 (about 6x faster epochs, measured by ``tests/benchmarks/bench_train.py``) and
     LOSO with a fixed 30 epochs per fold.
 
     Returns

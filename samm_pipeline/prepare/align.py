@@ -109,6 +109,8 @@ def dtw_path(
         uses fastdtw's own ``dist=2`` p-norm; ``None`` picks the faster one
         here (:func:`default_distance`). Both are the Euclidean distance.
 
+    Examples
+    --------
     >>> path = dtw_path(np.array([[0.0], [1.0], [2.0]]), np.array([[0.0], [2.0]]))
     >>> path[0], path[-1]
     ((0, 0), (2, 1))

@@ -167,3 +167,36 @@ def test_importing_a_module_stays_light(module, forbidden):
         if name == prefix or name.startswith(prefix + ".")
     ]
     assert not heavy, f"importing {module} loads {heavy}"
+
+
+def public_definitions() -> dict[str, list[str]]:
+    """Top-level public name -> the modules that define it (not import it)."""
+    defined: dict[str, list[str]] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            names: list[str] = []
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                names = [node.name]
+            elif isinstance(node, ast.Assign):
+                names = [t.id for t in node.targets if isinstance(t, ast.Name)]
+            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                names = [node.target.id]
+            for name in names:
+                if not name.startswith("_") and name not in {"logger", "__all__"}:
+                    defined.setdefault(name, []).append(module_name(path))
+    return defined
+
+
+def test_no_public_name_is_defined_twice():
+    twice = {
+        name: where for name, where in public_definitions().items() if len(where) > 1
+    }
+    assert not twice
+
+
+def test_no_module_is_over_about_500_lines():
+    sizes = {
+        module_name(path): len(path.read_text(encoding="utf-8").splitlines())
+        for path in PACKAGE.rglob("*.py")
+    }
+    assert not {name: size for name, size in sizes.items() if size > 500}

@@ -7,8 +7,8 @@ or could not use, each with a reason). It lists folders and reads the label
 spreadsheet; it never opens a video or an image, so it stays fast on datasets
 of thousands of clips.
 
-Modules
--------
+The modules:
+
 - :mod:`~samm_pipeline.io.datasets.records`: :class:`ClipRecord`,
   :class:`DiscoveryProblem`, :class:`Discovery`, the problems collector and
   the :class:`~samm_pipeline.io.datasets.records.LayoutReader` contract;

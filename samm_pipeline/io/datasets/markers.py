@@ -10,6 +10,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from typing import Any, Final
 
+from samm_pipeline.clip import annotated_span
 from samm_pipeline.io.datasets.records import Problems
 from samm_pipeline.io.datasets.tables import cell_int, cell_text, is_blank
 
@@ -68,7 +69,7 @@ def frame_markers(
             continue
         result[name] = index
     onset, apex, offset = (result[name] for name in MARKERS)
-    if onset is not None and offset is not None and onset > offset:
+    if onset is not None and offset is not None and not annotated_span(onset, offset):
         problems.add(item, "onset after offset; markers left unknown")
         return None, None, None
     if apex is not None and not (
