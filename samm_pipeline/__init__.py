@@ -30,10 +30,9 @@ Top-level modules: :mod:`~samm_pipeline.cli`, :mod:`~samm_pipeline.config`,
 
 from __future__ import annotations
 
-from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
 
+from samm_pipeline._support.lazy import lazy_exports
 from samm_pipeline.config import Config, apply_overrides, load_config
 from samm_pipeline.errors import ConfigError, DataError, OutputExistsError, SammError
 
@@ -76,16 +75,4 @@ __all__ = [
     *sorted(_LAZY_EXPORTS),
 ]
 
-
-def __getattr__(name: str) -> Any:
-    """Import the lazily re-exported names (``open_store``, ...) on first use."""
-    module_name = _LAZY_EXPORTS.get(name)
-    if module_name is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(module_name), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY_EXPORTS))
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY_EXPORTS)

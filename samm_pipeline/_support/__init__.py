@@ -9,7 +9,9 @@
 - :mod:`~samm_pipeline._support.faults`: crash points for the reliability
   tests;
 - :mod:`~samm_pipeline._support.atomic`: output folders that appear whole or
-  not at all.
+  not at all;
+- :mod:`~samm_pipeline._support.lazy`: names a package exports, imported on
+  first use.
 
 Imports: only ``config`` and ``errors`` from the package. This ``__init__``
 imports nothing.

@@ -40,8 +40,7 @@ only by :func:`run_demo` (through training).
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from samm_pipeline._support.lazy import lazy_exports
 
 _EXPORTS = {
     "DemoDataset": "dataset",
@@ -54,16 +53,4 @@ _EXPORTS = {
 
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str) -> Any:
-    """Import a public name from its module on first use."""
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
