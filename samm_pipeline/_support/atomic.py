@@ -13,6 +13,7 @@ them): ``.NAME.partial-*`` while a folder is being written, and
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -63,12 +64,23 @@ def swap_into_place(staging: Path, output: Path) -> None:
     """Rename the finished ``staging`` folder to ``output``, keeping the old
     folder until the new one is in place.
 
+    Parameters
+    ----------
+    staging
+        The complete new folder (a sibling of ``output``).
+    output
+        Where it goes; an existing folder there is replaced.
+
     Notes
     -----
     Both steps are renames within one folder, so at every instant ``output``
     is the old complete folder, the new one, or (between the two renames only)
     absent with both complete beside it; it is never a mix. If the second
-    rename fails, the old folder is renamed back.
+    rename fails and nothing has taken ``output``'s place, the old folder is
+    renamed back. The old folder is deleted only once the new one is in place
+    or the old one is back; otherwise it stays in ``.NAME.replaced-*/NAME``,
+    where the run-folder check (:func:`samm_pipeline.io.runs.check_output`)
+    points to it, so an interrupted swap never loses both.
     """
     if not output.exists():
         os.replace(staging, output)
@@ -80,10 +92,15 @@ def swap_into_place(staging: Path, output: Path) -> None:
     try:
         os.replace(staging, output)
     except BaseException:
-        os.replace(aside / output.name, output)
+        if not output.exists():
+            # Put the old folder back; if even that fails it stays aside, and
+            # the original error (or interrupt) is what the caller sees.
+            with contextlib.suppress(OSError):
+                os.replace(aside / output.name, output)
+        if not (aside / output.name).exists():
+            shutil.rmtree(aside, ignore_errors=True)
         raise
-    finally:
-        shutil.rmtree(aside, ignore_errors=True)
+    shutil.rmtree(aside, ignore_errors=True)
 
 
 @contextmanager

@@ -25,19 +25,20 @@ def lazy_exports(
     package
         The package's ``__name__``.
     exports
-        Public name -> the module that defines it: absolute
-        (``"samm_pipeline.io.store"``) or relative to ``package`` (``"store"``).
+        Public name -> the module that defines it: a dotted name is absolute
+        (``"samm_pipeline.io.store"``), a plain one is a module of ``package``
+        (``"store"``).
 
     Examples
     --------
-    >>> getattr_, dir_ = lazy_exports("json", {"dumps": "json.encoder"})
-    >>> "dumps" in dir_()
-    True
+    >>> getattr_, dir_ = lazy_exports("json", {"JSONEncoder": "json.encoder"})
+    >>> getattr_("JSONEncoder").__module__, "JSONEncoder" in dir_()
+    ('json.encoder', True)
     """
 
     def module_of(name: str) -> str:
         target = exports[name]
-        return target if target.startswith("samm_pipeline") else f"{package}.{target}"
+        return target if "." in target else f"{package}.{target}"
 
     def __getattr__(name: str) -> Any:
         if name not in exports:

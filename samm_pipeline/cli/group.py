@@ -57,6 +57,7 @@ class SammGroup(click.Group):
 
 
 def configure_logging(verbose: int, quiet: int) -> None:
+    """Log to stderr at INFO, one level finer per ``-v``, coarser per ``-q``."""
     level = logging.INFO - 10 * verbose + 10 * quiet
     logging.basicConfig(
         level=max(logging.DEBUG, min(level, logging.CRITICAL)),

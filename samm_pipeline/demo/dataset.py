@@ -252,7 +252,7 @@ def make_demo_dataset(
 
     _check_arguments(n_subjects, clips_per_class, seed, size, fps)
     out_dir = Path(out_dir).expanduser().absolute()
-    check_output_folder(out_dir, overwrite=overwrite, option="OUT")
+    check_output_folder(out_dir, overwrite=overwrite, option="output folder")
     seed, size, fps = int(seed), int(size), float(fps)
     jobs = _plan_jobs(n_subjects, clips_per_class, seed)
     with staged_folder(out_dir) as staging:

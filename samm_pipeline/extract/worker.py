@@ -151,6 +151,7 @@ def extract_clip(
 
 
 def resolve_jobs(jobs: int) -> int:
+    """Worker count for ``[extract] jobs``: the number itself, or all cores for 0."""
     return jobs if jobs > 0 else (os.cpu_count() or 1)
 
 
@@ -167,8 +168,8 @@ def extract_clips(
     ``jobs`` workers (0: all cores; never more than clips; 1: in this
     process) on ``config.backend``. A clip whose worker died is resubmitted,
     and one that kills every worker it runs on comes back as a failed clip
-    (see :func:`parallel.run_tasks`), so one poisonous file cannot stop a run
-    or every rerun after it.
+    (see :func:`~samm_pipeline._support.parallel.run_tasks`), so one
+    poisonous file cannot stop a run or every rerun after it.
     """
     tasks = [
         Task(record.key, extract_clip, (record, config, landmarker_factory))

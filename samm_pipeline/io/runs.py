@@ -60,6 +60,9 @@ MODEL_FORMAT_VERSION = 1
 INCOMPLETE_MARKER = "INCOMPLETE"
 """Present in a run folder that is still being written (or was interrupted)."""
 
+REQUIRED_META = ("classes", "n_landmarks", "target_length", "align")
+"""``model.json`` keys prediction cannot do without."""
+
 ARTIFACTS = (
     "model.keras",
     "model.json",
@@ -184,13 +187,34 @@ class RunArtifacts:
 
 
 def check_output(output: Path, overwrite: bool) -> None:
-    """Refuse a non-empty output folder unless ``overwrite``; report leftovers."""
+    """Refuse a non-empty output folder unless ``overwrite``; report leftovers.
+
+    Parameters
+    ----------
+    output
+        The ``--output`` folder of a training run.
+    overwrite
+        Allow replacing a non-empty folder.
+
+    Raises
+    ------
+    OutputExistsError
+        ``output`` is a file, or a non-empty folder without ``overwrite``.
+    """
     check_output_folder(output, overwrite=overwrite, option="--output")
     _report_leftovers(output)
 
 
 def write_run(output: Path, artifacts: RunArtifacts) -> None:
     """Write a run folder atomically: all of it appears at ``output``, or none.
+
+    Parameters
+    ----------
+    output
+        The run folder; an existing one is replaced only once the new one is
+        complete.
+    artifacts
+        Everything the folder holds.
 
     Raises
     ------
@@ -302,12 +326,22 @@ class RunFolder:
 def read_run(path: str | Path) -> RunFolder:
     """Open a finished run folder: check it is complete and read ``model.json``.
 
+    Parameters
+    ----------
+    path
+        The ``--output`` folder of ``samm-pipeline train``.
+
+    Returns
+    -------
+    RunFolder
+        The folder and its parsed ``model.json``.
+
     Raises
     ------
     DataError
         Folder missing, interrupted (``INCOMPLETE``), ``model.json`` missing,
-        unreadable or not a samm-pipeline model description, or
-        ``model.keras`` missing.
+        unreadable, not a samm-pipeline model description or lacking a
+        required key, or ``model.keras`` missing.
     """
     folder = Path(path)
     meta_path, model_path = folder / "model.json", folder / "model.keras"
@@ -328,6 +362,12 @@ def read_run(path: str | Path) -> RunFolder:
         raise DataError(f"{meta_path} cannot be read ({error}); retrain") from None
     if not isinstance(meta, dict) or meta.get("format") != MODEL_FORMAT:
         raise DataError(f"{meta_path} is not a samm-pipeline model description")
+    missing = [key for key in REQUIRED_META if key not in meta]
+    if missing:
+        raise DataError(
+            f"{meta_path} lacks {', '.join(missing)}; it was not written by "
+            "`samm-pipeline train` or was edited: retrain"
+        )
     if not model_path.is_file():
         raise DataError(f"{model_path} not found; retrain or copy the whole folder")
     return RunFolder(path=folder, meta=meta)

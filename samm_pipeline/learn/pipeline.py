@@ -106,7 +106,8 @@ def run_training(
     jobs
         Folds in parallel (default ``config.evaluate.jobs``).
     cache_dir
-        Stage-2 cache location (default: see :func:`dataset.default_cache_dir`).
+        Stage-2 cache location (default:
+        :func:`~samm_pipeline.prepare.cache.default_cache_dir`).
     """
     from samm_pipeline.io.store import open_store
 

@@ -156,8 +156,8 @@ def zscore_clip(sequence: NDArray[np.floating]) -> NDArray[np.float64]:
     Notes
     -----
     Two changes to the reference's per-feature z-score, each measured on the
-    demo data (LOSO, same model and epochs; README, "Training and
-    evaluation"):
+    demo data (LOSO, same model and epochs; docs/findings.md,
+    "Standardisation"):
 
     - *One scale per clip.* The reference divides every feature by its own
       standard deviation. After head motion is removed most landmarks only

@@ -37,9 +37,10 @@ def class_motion_profiles(
 ) -> dict[str, NDArray[np.float64]]:
     """Average region motion per class over normalised time.
 
-    Each clip's :func:`region_motion` is cut to onset..offset when the entry
-    knows both (else the whole clip), resampled linearly to ``n_bins`` time
-    bins and averaged over the class's clips.
+    Each clip's :func:`region_motion` is cut to its annotated span
+    (:attr:`~samm_pipeline.clip.Clip.span`) when that holds at least two
+    frames, else taken whole (a profile needs two points), resampled linearly
+    to ``n_bins`` time bins and averaged over the class's clips.
 
     Parameters
     ----------
@@ -60,7 +61,7 @@ def class_motion_profiles(
     for clip in clips.values():
         motion = region_motion(clip, head_motion=head_motion)
         span = clip.span
-        if span is not None:
+        if span is not None and span[1] > span[0]:
             motion = motion[span[0] : span[1] + 1]
         motion = motion[~np.isnan(motion).any(axis=1)]
         if len(motion) < 2:

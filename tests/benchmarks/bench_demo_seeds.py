@@ -9,8 +9,7 @@ Run from the repository root (after ``samm-pipeline demo`` has made
 Trains the demo's run definition (``pipeline/demo.toml``) once per seed on
 the same store and prints LOSO UF1/UAR per seed with their mean and spread.
 One seed's score moves by about 0.02 with the seed alone, so a change to
-the data or the pipeline is judged on several (README, "What the demo
-shows"). ``--set section.key=value`` overrides a setting (value parsed as
+the data or the pipeline is judged on several (docs/findings.md). ``--set section.key=value`` overrides a setting (value parsed as
 JSON when it can be, e.g. ``--set train.epochs=50``). Each seed takes about
 3 minutes on 2 cores.
 """

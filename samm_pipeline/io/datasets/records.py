@@ -110,6 +110,7 @@ class Problems(list[DiscoveryProblem]):
     """Problems met so far, in discovery order."""
 
     def add(self, item: str, reason: str) -> None:
+        """Record that ``item`` (a clip, row or file) was skipped, and why."""
         self.append(DiscoveryProblem(item, reason))
 
 

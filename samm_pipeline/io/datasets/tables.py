@@ -145,6 +145,7 @@ class Table:
     rows: tuple[tuple[int, tuple[Any, ...]], ...]  # (1-based row number, cells)
 
     def cell(self, cells: Sequence[Any], key: str) -> Any:
+        """The value of column ``key`` in a row, ``None`` when the row lacks it."""
         position = self.columns.get(key)
         if position is None or position >= len(cells):
             return None

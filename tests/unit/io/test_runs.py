@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 from pathlib import Path
@@ -57,7 +58,13 @@ class _Figure:
 def _artifacts(**changes):
     values = {
         "model": _Model(),
-        "meta": {"format": MODEL_FORMAT, "classes": ["a", "b"]},
+        "meta": {
+            "format": MODEL_FORMAT,
+            "classes": ["a", "b"],
+            "n_landmarks": 468,
+            "target_length": 20,
+            "align": {},
+        },
         "history": [{"fold": "final", "epoch": 1, "loss": 0.5}],
         "metrics": {"uf1": 0.5},
         "predictions": [["clip", "true"], ["a/x", "a"]],
@@ -101,6 +108,12 @@ def test_a_run_replaced_keeps_the_old_one_until_the_new_one_is_whole(tmp_path):
         (lambda run: (run / "model.json").write_text("{"), "cannot be read"),
         (lambda run: (run / "model.json").write_text("[]"), "not a samm-pipeline"),
         (lambda run: (run / "model.keras").unlink(), "copy the whole folder"),
+        (
+            lambda run: (run / "model.json").write_text(
+                json.dumps({"format": MODEL_FORMAT, "classes": ["a"]})
+            ),
+            "lacks n_landmarks, target_length, align",
+        ),
     ],
 )
 def test_a_damaged_run_is_refused_in_one_line(tmp_path, damage, message):

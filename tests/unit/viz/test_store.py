@@ -126,3 +126,18 @@ def test_run_figures_can_be_chosen_and_need_a_run(store, tmp_path):
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 1
     assert "come from a training run; give --run" in result.stderr
+
+
+def test_a_one_frame_span_profiles_the_whole_clip(store):
+    """A span of one frame cannot be resampled: the clip is taken whole, as
+    when no span is known, instead of being dropped."""
+    from samm_pipeline.clip import Clip
+
+    clip = next(store[key] for key in store if key.startswith("happiness/"))
+    attrs = dict(clip.attrs)
+    # same onset (it sets the neutral frames), no usable span
+    whole = {"a/x": Clip("a/x", clip.landmarks, {**attrs, "onset": 5, "offset": None})}
+    single = {"a/x": Clip("a/x", clip.landmarks, {**attrs, "onset": 5, "offset": 5})}
+    np.testing.assert_allclose(
+        class_motion_profiles(single)["a"], class_motion_profiles(whole)["a"]
+    )
