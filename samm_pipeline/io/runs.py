@@ -362,14 +362,14 @@ def read_run(path: str | Path) -> RunFolder:
         raise DataError(f"{meta_path} cannot be read ({error}); retrain") from None
     if not isinstance(meta, dict) or meta.get("format") != MODEL_FORMAT:
         raise DataError(f"{meta_path} is not a samm-pipeline model description")
+    if not model_path.is_file():
+        raise DataError(f"{model_path} not found; retrain or copy the whole folder")
     missing = [key for key in REQUIRED_META if key not in meta]
     if missing:
         raise DataError(
             f"{meta_path} lacks {', '.join(missing)}; it was not written by "
             "`samm-pipeline train` or was edited: retrain"
         )
-    if not model_path.is_file():
-        raise DataError(f"{model_path} not found; retrain or copy the whole folder")
     return RunFolder(path=folder, meta=meta)
 
 
