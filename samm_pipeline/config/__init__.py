@@ -51,6 +51,7 @@ from samm_pipeline.config.sections import (
     OutputFormat,
     PathsConfig,
     TrainConfig,
+    TrainEngine,
     ZScore,
 )
 
@@ -78,6 +79,7 @@ __all__ = [
     "OutputFormat",
     "PathsConfig",
     "TrainConfig",
+    "TrainEngine",
     "ZScore",
     "apply_overrides",
     "config_from_mapping",

@@ -25,6 +25,7 @@ LabelScheme = Literal["asis", "samm5", "megc3", "custom"]
 EvalProtocol = Literal["holdout", "loso"]
 LosoSelection = Literal["fixed", "inner"]
 ClassWeight = Literal["none", "balanced"]
+TrainEngine = Literal["keras", "stacked"]
 Backend = Literal["loky", "threading", "dask"]
 OutputFormat = Literal["table", "json", "csv"]
 
@@ -148,6 +149,14 @@ class TrainConfig:
     reduce_lr_patience: int = _opt(3, "ReduceLROnPlateau patience", ge=1)
     class_weight: ClassWeight = _opt("none", "none or balanced")
     seed: int = _opt(42, "seed for Python, NumPy and TensorFlow", ge=0, le=2**32 - 1)
+    engine: TrainEngine = _opt(
+        "keras",
+        "keras: one fit at a time; stacked: the LOSO folds on one fit axis "
+        "(experimental)",
+    )
+    fits_per_chunk: int = _opt(
+        16, "stacked engine: fits trained together (memory grows with it)", ge=1
+    )
 
 
 @dataclass(frozen=True)

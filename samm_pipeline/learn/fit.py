@@ -236,6 +236,84 @@ class FoldResult:
     model: Any = field(default=None, repr=False)
 
 
+@dataclass(frozen=True)
+class FitTask:
+    """One fit: its data, epochs and seed.
+
+    Attributes
+    ----------
+    name
+        The fold's name (kept in the history).
+    train_x, train_y
+        ``(n, T, F)`` float32 sequences and ``(n,)`` labels (augmented).
+    val_x, val_y
+        The validation set early stopping watches, or ``None`` for a fixed
+        number of epochs.
+    epochs
+        The most epochs (exactly this many without a validation set).
+    seed
+        Seeds the initial weights, the batch order and the dropout masks.
+    """
+
+    name: str
+    train_x: NDArray[np.float32]
+    train_y: NDArray[np.int64]
+    val_x: NDArray[np.float32] | None
+    val_y: NDArray[np.int64] | None
+    epochs: int
+    seed: int
+
+    @property
+    def has_validation(self) -> bool:
+        """Whether early stopping watches a validation set."""
+        return self.val_x is not None and self.val_y is not None and len(self.val_x) > 0
+
+
+def fold_task(
+    name: str,
+    data: LabelledClips,
+    train_indices: NDArray[np.intp],
+    test_indices: NDArray[np.intp],
+    *,
+    train: TrainConfig,
+    augment: AugmentConfig,
+    evaluate: EvaluateConfig,
+    seed: int,
+    validation: str,
+) -> FitTask:
+    """What one fold fits on: its augmented training set and validation set.
+
+    ``validation`` is as in :func:`run_fold`; the augmentation draws from a
+    generator seeded by the fold's seed and sizes, so a fold gets the same
+    data whichever engine fits it.
+    """
+    rng = np.random.default_rng([seed, len(train_indices), len(test_indices)])
+    fit_indices, val_indices = train_indices, np.array([], dtype=np.intp)
+    if validation == "test":
+        val_indices = np.asarray(test_indices)
+    elif validation == "inner":
+        groups = [data.groups[i] for i in train_indices]
+        inner_train, inner_val = holdout_split(
+            data.labels[train_indices],
+            groups,
+            test_fraction=evaluate.test_fraction,
+            seed=seed,
+        )
+        fit_indices, val_indices = train_indices[inner_train], train_indices[inner_val]
+    augmented = augment_training_set(
+        data.sequences[fit_indices], data.labels[fit_indices], augment, rng
+    )
+    return FitTask(
+        name=name,
+        train_x=augmented.sequences,
+        train_y=augmented.labels,
+        val_x=data.sequences[val_indices] if len(val_indices) else None,
+        val_y=data.labels[val_indices] if len(val_indices) else None,
+        epochs=evaluate.loso_epochs if validation == "none" else train.epochs,
+        seed=seed,
+    )
+
+
 def run_fold(
     name: str,
     data: LabelledClips,
@@ -268,30 +346,19 @@ def run_fold(
     start = time.perf_counter()
     configure_tensorflow(threads)
     n_classes = len(data.classes)
-    rng = np.random.default_rng([seed, len(train_indices), len(test_indices)])
-    fit_indices, val_indices = train_indices, np.array([], dtype=np.intp)
-    if validation == "test":
-        val_indices = np.asarray(test_indices)
-    elif validation == "inner":
-        groups = [data.groups[i] for i in train_indices]
-        inner_train, inner_val = holdout_split(
-            data.labels[train_indices],
-            groups,
-            test_fraction=evaluate.test_fraction,
-            seed=seed,
-        )
-        fit_indices, val_indices = train_indices[inner_train], train_indices[inner_val]
-    augmented = augment_training_set(
-        data.sequences[fit_indices], data.labels[fit_indices], augment, rng
-    )
+    task = fold_task(
+        name, data, train_indices, test_indices,
+        train=train, augment=augment, evaluate=evaluate,
+        seed=seed, validation=validation,
+    )  # fmt: skip
     model, history, best_epoch = fit_model(
-        augmented.sequences,
-        augmented.labels,
+        task.train_x,
+        task.train_y,
         n_classes,
         train,
-        val_x=data.sequences[val_indices] if len(val_indices) else None,
-        val_y=data.labels[val_indices] if len(val_indices) else None,
-        epochs=None if validation != "none" else evaluate.loso_epochs,
+        val_x=task.val_x,
+        val_y=task.val_y,
+        epochs=task.epochs,
         seed=seed,
     )
     probabilities = (
@@ -307,7 +374,7 @@ def run_fold(
         probabilities=probabilities,
         history=history,
         best_epoch=best_epoch,
-        n_train_samples=len(augmented.sequences),
+        n_train_samples=len(task.train_x),
         seconds=time.perf_counter() - start,
         model=model if keep_model else None,
     )

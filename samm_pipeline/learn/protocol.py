@@ -26,7 +26,7 @@ from samm_pipeline._support.parallel import (
 from samm_pipeline._support.tensorflow import configure_tensorflow
 from samm_pipeline.config import AugmentConfig, EvaluateConfig, TrainConfig
 from samm_pipeline.errors import DataError
-from samm_pipeline.learn.fit import FoldResult, run_fold
+from samm_pipeline.learn.fit import FoldResult, fold_task, run_fold
 from samm_pipeline.prepare.labels import LabelledClips, holdout_split, loso_folds
 
 logger = logging.getLogger(__name__)
@@ -123,21 +123,26 @@ def run_protocol(
     else:
         folds_spec = loso_folds(data.subjects, data.keys)
         validation = "inner" if evaluate.loso_selection == "inner" else "none"
-        folds = _run_folds(
-            data, folds_spec, validation=validation, jobs=jobs, progress=progress,
-            **common,
-        )  # fmt: skip
-        configure_tensorflow()
-        final = run_fold(
-            "final",
-            data,
-            np.arange(n_clips),
-            np.array([], dtype=np.intp),
-            seed=seed,
-            validation=validation,
-            keep_model=True,
-            **common,
-        )
+        if train.engine == "stacked":
+            folds, final = _run_stacked(
+                data, folds_spec, validation=validation, progress=progress, **common
+            )
+        else:
+            folds = _run_folds(
+                data, folds_spec, validation=validation, jobs=jobs,
+                progress=progress, **common,
+            )  # fmt: skip
+            configure_tensorflow()
+            final = run_fold(
+                "final",
+                data,
+                np.arange(n_clips),
+                np.array([], dtype=np.intp),
+                seed=seed,
+                validation=validation,
+                keep_model=True,
+                **common,
+            )
     fold_of = np.full(n_clips, "", dtype=object)
     probabilities = np.zeros((n_clips, len(data.classes)), np.float32)
     evaluated = np.zeros(n_clips, bool)
@@ -218,3 +223,75 @@ def _run_folds(
         bar.close()
     order = {name: index for index, (name, _, _) in enumerate(folds_spec)}
     return sorted(results, key=lambda result: order[result.name])
+
+
+def _run_stacked(
+    data: LabelledClips,
+    folds_spec: list[tuple[str, NDArray[np.intp], NDArray[np.intp]]],
+    *,
+    validation: str,
+    progress: bool,
+    train: TrainConfig,
+    augment: AugmentConfig,
+    evaluate: EvaluateConfig,
+) -> tuple[list[FoldResult], FoldResult]:
+    """LOSO folds and the final refit on one fit axis, ``fits_per_chunk`` at once.
+
+    Each fold gets exactly the data, seed and validation of the one-at-a-time
+    path (:func:`~samm_pipeline.learn.fit.fold_task`); the final refit (all
+    clips, the run's seed) joins the last chunk. Runs in this process: the
+    fit axis, not worker processes, is what uses the cores.
+    """
+    from tqdm.auto import tqdm
+
+    from samm_pipeline.learn.fit_stacked import fit_stacked
+
+    configure_tensorflow()
+    n_clips, n_classes = len(data.labels), len(data.classes)
+    specs = [
+        (name, train_idx, test_idx, train.seed + index)
+        for index, (name, train_idx, test_idx) in enumerate(folds_spec)
+    ]
+    specs.append(("final", np.arange(n_clips), np.array([], np.intp), train.seed))
+    results: dict[str, FoldResult] = {}
+    common = {"train": train, "augment": augment, "evaluate": evaluate}
+    with tqdm(
+        total=len(specs), unit="fit", desc="LOSO (stacked)", disable=not progress
+    ) as bar:
+        for first in range(0, len(specs), train.fits_per_chunk):
+            chunk = specs[first : first + train.fits_per_chunk]
+            start = time.perf_counter()
+            tasks = [
+                fold_task(
+                    name,
+                    data,
+                    train_idx,
+                    test_idx,
+                    seed=seed,
+                    validation=validation,
+                    **common,
+                )
+                for name, train_idx, test_idx, seed in chunk
+            ]
+            fitted = fit_stacked(tasks, n_classes, train)
+            seconds = (time.perf_counter() - start) / len(chunk)
+            for (name, _, test_idx, _), task, (model, history, best) in zip(
+                chunk, tasks, fitted, strict=True
+            ):
+                probabilities = (
+                    np.asarray(model(data.sequences[test_idx], training=False))
+                    if len(test_idx)
+                    else np.zeros((0, n_classes), np.float32)
+                )
+                results[name] = FoldResult(
+                    name=name,
+                    test_indices=np.asarray(test_idx),
+                    probabilities=probabilities.astype(np.float32),
+                    history=history,
+                    best_epoch=best,
+                    n_train_samples=len(task.train_x),
+                    seconds=seconds,
+                    model=model if name == "final" else None,
+                )
+            bar.update(len(chunk))
+    return [results[name] for name, _, _ in folds_spec], results["final"]

@@ -249,6 +249,14 @@ class StackedModel:
             loss = tf.reduce_sum(losses * sample_weights, axis=1) / batch
             loss += L2_FACTOR * tf.reduce_sum(tf.square(w["dense_kernel"]), axis=[1, 2])
             total = tf.reduce_sum(loss * active)
+        hits = tf.reduce_sum(
+            sample_weights
+            * tf.cast(
+                tf.equal(tf.argmax(logits, axis=-1, output_type=tf.int32), labels),
+                tf.float32,
+            ),
+            axis=1,
+        )
         gradients = tape.gradient(total, [w[name] for name in self.trainable])
         beta1, beta2 = ADAM_BETAS
         self.iterations.assign_add(active)
@@ -272,7 +280,7 @@ class StackedModel:
             w["bn_variance"] * (1 - on * (1 - BN_MOMENTUM))
             + on * (1 - BN_MOMENTUM) * variance[:, 0, 0, :]
         )
-        return loss
+        return loss, hits
 
     # ----------------------------------------------------------------------
     # the public steps
@@ -284,7 +292,7 @@ class StackedModel:
         sample_weights: NDArray[np.float32],
         active: NDArray[np.bool_],
         seed: tuple[int, int],
-    ) -> NDArray[np.float32]:
+    ) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
         """One optimiser step of every active fit on its own batch.
 
         Parameters
@@ -304,18 +312,21 @@ class StackedModel:
 
         Returns
         -------
-        numpy.ndarray
-            ``(K,)`` training loss of each fit's batch (regularisation included).
+        loss, hits
+            ``(K,)`` training loss of each fit's batch (regularisation
+            included), and its correct predictions weighted by the sample
+            weights (for the running accuracy).
         """
         import tensorflow as tf
 
-        return self._step(
+        loss, hits = self._step(
             tf.constant(x, tf.float32),
             tf.constant(labels, tf.int32),
             tf.constant(sample_weights, tf.float32),
             tf.constant(np.asarray(active, np.float32)),
             tf.constant(np.asarray(seed, np.int32)),
-        ).numpy()
+        )
+        return loss.numpy(), hits.numpy()
 
     def predict(self, x: NDArray[np.float32]) -> NDArray[np.float32]:
         """Probabilities ``(K, B, n_classes)`` in inference mode."""

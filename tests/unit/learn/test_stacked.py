@@ -61,7 +61,7 @@ def test_training_steps_equal_lone_keras_fits():
     for step in range(4):
         x, y = _data(2, seed=step)
         weights = np.ones((2, BATCH), np.float32)
-        losses = stacked.train_step(x, y, weights, np.ones(2, bool), (step, 0))
+        losses, _ = stacked.train_step(x, y, weights, np.ones(2, bool), (step, 0))
         for k, model in enumerate(models):
             keras_loss = model.train_on_batch(x[k], y[k], return_dict=True)["loss"]
             assert losses[k] == pytest.approx(keras_loss, rel=1e-4)
