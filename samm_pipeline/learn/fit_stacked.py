@@ -40,6 +40,10 @@ from samm_pipeline.learn.model import L2_FACTOR
 KERAS_PLATEAU_MIN_DELTA = 1e-4
 """``ReduceLROnPlateau``'s default ``min_delta`` (EarlyStopping's is 0)."""
 
+COMPACT_SHARE = 0.75
+"""Rebuild the fit axis without the finished fits once the running ones are
+this share of it or fewer (a rebuild costs a new graph trace, seconds)."""
+
 
 @dataclass
 class _Schedule:
@@ -55,6 +59,7 @@ class _Schedule:
     best_epoch: int | None = None
     stopped: bool = False
     history: list[dict[str, Any]] = field(default_factory=list)
+    best_weights: dict[str, NDArray] | None = None
 
     def end_epoch(self, epoch: int, logs: dict[str, float]) -> bool:
         """Apply the rules after ``epoch`` (0-based); True when the weights of
@@ -94,7 +99,7 @@ def _class_weights(labels: NDArray[np.integer], n_classes: int) -> NDArray[np.fl
 
 
 def fit_stacked(
-    tasks: list[FitTask], n_classes: int, config: TrainConfig
+    tasks: list[FitTask], n_classes: int, config: TrainConfig, *, dropout: bool = True
 ) -> list[tuple[Any, list[dict[str, Any]], int]]:
     """Train every task at once; return each fit as ``fit_model`` does.
 
@@ -107,6 +112,9 @@ def fit_stacked(
     config
         The ``[train]`` section (batch size, learning rate, patience, factor,
         class weighting).
+    dropout
+        Apply dropout (off only to compare fits trained together and alone:
+        the dropout masks of one step are drawn for the whole fit axis).
 
     Returns
     -------
@@ -115,7 +123,7 @@ def fit_stacked(
         ``build_model`` Keras model holding the fit's final (or best) weights.
     """
     from samm_pipeline.learn.model import build_model
-    from samm_pipeline.learn.stacked import StackedModel
+    from samm_pipeline.learn.stacked import StackedModel, write_keras
 
     if not tasks:
         return []
@@ -126,11 +134,12 @@ def fit_stacked(
             models.append(
                 build_model(shape, n_classes, learning_rate=config.learning_rate)
             )
-    stacked = StackedModel.from_keras(models)
+    stacked = StackedModel.from_keras(models, dropout=dropout)
     schedules = [
         _Schedule(config.learning_rate, task.has_validation, config) for task in tasks
     ]
-    best_weights = stacked.get_weights()
+    on_axis = list(range(len(tasks)))  # task index of each row of `stacked`
+    last: dict[int, dict[str, NDArray]] = {}  # final weights of fits taken off
     batch = config.batch_size
     rngs = [np.random.default_rng([task.seed, 7]) for task in tasks]
     weights_of_class = [
@@ -139,7 +148,6 @@ def fit_stacked(
         else np.ones(n_classes, np.float32)
         for task in tasks
     ]
-    n_fits = len(tasks)
     for epoch in range(max(task.epochs for task in tasks)):
         running = [
             k
@@ -148,55 +156,31 @@ def fit_stacked(
         ]
         if not running:
             break
+        if len(running) <= COMPACT_SHARE * len(on_axis):
+            # Finished fits leave the axis: every step streams every fit on it.
+            current = stacked.get_weights()
+            for row, k in enumerate(on_axis):
+                if k not in running:
+                    last[k] = {name: value[row] for name, value in current.items()}
+            stacked = stacked.subset([on_axis.index(k) for k in running])
+            on_axis = running
+        row_of = {k: on_axis.index(k) for k in running}
         stacked.learning_rates.assign(
-            np.array([schedule.learning_rate for schedule in schedules], np.float32)
+            np.array([schedules[k].learning_rate for k in on_axis], np.float32)
         )
-        orders = {k: rngs[k].permutation(len(tasks[k].train_x)) for k in running}
-        n_steps = max(math.ceil(len(orders[k]) / batch) for k in running)
-        loss_sum = np.zeros(n_fits)
-        correct = np.zeros(n_fits)
-        seen = np.zeros(n_fits)
-        weighed = np.zeros(n_fits)
-        for step in range(n_steps):
-            x = np.zeros((n_fits, batch, *shape), np.float32)
-            y = np.zeros((n_fits, batch), np.int64)
-            sample_weights = np.zeros((n_fits, batch), np.float32)
-            active = np.zeros(n_fits, bool)
-            for k in running:
-                chosen = orders[k][step * batch : (step + 1) * batch]
-                if not len(chosen):
-                    continue
-                active[k] = True
-                x[k, : len(chosen)] = tasks[k].train_x[chosen]
-                y[k, : len(chosen)] = tasks[k].train_y[chosen]
-                sample_weights[k, : len(chosen)] = weights_of_class[k][
-                    y[k, : len(chosen)]
-                ]
-            losses, hits = stacked.train_step(
-                x, y, sample_weights, active, (tasks[0].seed, epoch * n_steps + step)
-            )
-            size = (sample_weights > 0).sum(axis=1)
-            loss_sum += np.where(active, losses * size, 0.0)
-            seen += np.where(active, size, 0)
-            correct += np.where(active, hits, 0.0)
-            weighed += np.where(active, sample_weights.sum(axis=1), 0.0)
-        validation = _validate(stacked, tasks, running, n_classes)
+        _train_epoch(
+            stacked, tasks, running, row_of, rngs, weights_of_class, batch,
+            epoch, schedules, n_classes,
+        )  # fmt: skip
         checkpoint("train.epoch")  # a crash point for the fault-injection tests
-        for k in running:
-            logs = {
-                "loss": float(loss_sum[k] / max(seen[k], 1)),
-                "accuracy": float(correct[k] / max(weighed[k], 1e-12)),
-                **validation.get(k, {}),
-            }
-            if schedules[k].end_epoch(epoch, logs):
-                kept = stacked.get_weights([k])
-                for name, value in kept.items():
-                    best_weights[name][k] = value[0]
+    current = stacked.get_weights()
+    for row, k in enumerate(on_axis):
+        last[k] = {name: value[row] for name, value in current.items()}
     results = []
     for k, task in enumerate(tasks):
-        if task.has_validation:  # EarlyStopping restores the best weights
-            stacked.set_weights({n: v[k : k + 1] for n, v in best_weights.items()}, [k])
-        model = stacked.to_keras(k, models[k])
+        # EarlyStopping restores the best weights; a fixed run keeps its last.
+        chosen = schedules[k].best_weights if task.has_validation else None
+        model = write_keras(chosen or last[k], models[k])
         history = schedules[k].history
         for row in history:
             row["fold"] = task.name
@@ -208,32 +192,92 @@ def fit_stacked(
     return results
 
 
+def _train_epoch(
+    stacked: Any,
+    tasks: list[FitTask],
+    running: list[int],
+    row_of: dict[int, int],
+    rngs: list[np.random.Generator],
+    weights_of_class: list[NDArray[np.float32]],
+    batch: int,
+    epoch: int,
+    schedules: list[_Schedule],
+    n_classes: int,
+) -> None:
+    """One epoch of every running fit, then its validation and callbacks."""
+    n_rows = stacked.n_fits
+    shape = tasks[running[0]].train_x.shape[1:]
+    orders = {k: rngs[k].permutation(len(tasks[k].train_x)) for k in running}
+    n_steps = max(math.ceil(len(orders[k]) / batch) for k in running)
+    loss_sum, correct, seen, weighed = (np.zeros(n_rows) for _ in range(4))
+    for step in range(n_steps):
+        x = np.zeros((n_rows, batch, *shape), np.float32)
+        y = np.zeros((n_rows, batch), np.int64)
+        sample_weights = np.zeros((n_rows, batch), np.float32)
+        active = np.zeros(n_rows, bool)
+        for k in running:
+            chosen = orders[k][step * batch : (step + 1) * batch]
+            if not len(chosen):
+                continue
+            row, size = row_of[k], len(chosen)
+            active[row] = True
+            x[row, :size] = tasks[k].train_x[chosen]
+            y[row, :size] = tasks[k].train_y[chosen]
+            sample_weights[row, :size] = weights_of_class[k][y[row, :size]]
+        losses, hits = stacked.train_step(
+            x,
+            y,
+            sample_weights,
+            active,
+            (tasks[running[0]].seed, epoch * n_steps + step),
+        )
+        size = (sample_weights > 0).sum(axis=1)
+        loss_sum += np.where(active, losses * size, 0.0)
+        seen += np.where(active, size, 0)
+        correct += np.where(active, hits, 0.0)
+        weighed += np.where(active, sample_weights.sum(axis=1), 0.0)
+    validation = _validate(stacked, tasks, running, row_of, n_classes)
+    for k in running:
+        row = row_of[k]
+        logs = {
+            "loss": float(loss_sum[row] / max(seen[row], 1)),
+            "accuracy": float(correct[row] / max(weighed[row], 1e-12)),
+            **validation.get(k, {}),
+        }
+        if schedules[k].end_epoch(epoch, logs):
+            schedules[k].best_weights = {
+                name: value[0] for name, value in stacked.get_weights([row]).items()
+            }
+
+
 def _validate(
-    stacked: Any, tasks: list[FitTask], running: list[int], n_classes: int
+    stacked: Any,
+    tasks: list[FitTask],
+    running: list[int],
+    row_of: dict[int, int],
+    n_classes: int,
 ) -> dict[int, dict[str, float]]:
     """Validation loss (with the L2 term), accuracy, UF1 and UAR per fit."""
     watched = [k for k in running if tasks[k].has_validation]
     if not watched:
         return {}
     longest = max(len(tasks[k].val_x) for k in watched)
-    x = np.zeros(
-        (stacked.n_fits, longest, *tasks[watched[0]].val_x.shape[1:]), np.float32
-    )
+    shape = tasks[watched[0]].val_x.shape[1:]
+    x = np.zeros((stacked.n_fits, longest, *shape), np.float32)
     for k in watched:
-        x[k, : len(tasks[k].val_x)] = tasks[k].val_x
+        x[row_of[k], : len(tasks[k].val_x)] = tasks[k].val_x
     probabilities = stacked.predict(x)
     dense = stacked.variables["dense_kernel"].numpy()
     out = {}
     for k in watched:
-        labels = tasks[k].val_y
-        p = probabilities[k, : len(labels)]
+        row, labels = row_of[k], tasks[k].val_y
+        p = probabilities[row, : len(labels)]
         picked = np.clip(p[np.arange(len(labels)), labels], 1e-7, 1.0)
         predicted = p.argmax(axis=1)
         uf1, uar = uf1_uar(labels, predicted, n_classes)
+        penalty = L2_FACTOR * np.sum(dense[row] ** 2)
         out[k] = {
-            "val_loss": float(
-                -np.log(picked).mean() + L2_FACTOR * np.sum(dense[k] ** 2)
-            ),
+            "val_loss": float(-np.log(picked).mean() + penalty),
             "val_accuracy": float((predicted == labels).mean()),
             "val_uf1": uf1,
             "val_uar": uar,

@@ -140,11 +140,24 @@ class StackedModel:
 
     def to_keras(self, fit: int, model: Any) -> Any:
         """Write fit ``fit``'s weights into a ``build_model`` model; return it."""
-        for name, target in _keras_variables(model).items():
-            target.assign(
-                np.asarray(self.variables[name][fit]).reshape(tuple(target.shape))
+        return write_keras({n: v[0] for n, v in self.get_weights([fit]).items()}, model)
+
+    def subset(self, fits: Sequence[int]) -> StackedModel:
+        """A new model of the listed fits only, each with its whole state
+        (weights, Adam moments and step count, learning rate, dropout)."""
+        chosen = list(fits)
+        smaller = StackedModel(
+            self.get_weights(chosen),
+            self.learning_rates.numpy()[chosen],
+            dropout=self.dropout,
+        )
+        for name in self.trainable:
+            smaller.first_moments[name].assign(self.first_moments[name].numpy()[chosen])
+            smaller.second_moments[name].assign(
+                self.second_moments[name].numpy()[chosen]
             )
-        return model
+        smaller.iterations.assign(self.iterations.numpy()[chosen])
+        return smaller
 
     def get_weights(self, fits: Sequence[int] | None = None) -> dict[str, NDArray]:
         """A copy of the weights (all fits, or those listed)."""
@@ -344,6 +357,14 @@ def _keras_variables(model: Any) -> dict[str, Any]:
             target = getattr(target, part)
         found[name] = target
     return found
+
+
+def write_keras(weights: dict[str, NDArray[np.floating]], model: Any) -> Any:
+    """Write one fit's weights (this module's names, no fit axis) into a
+    ``build_model`` model; return the model."""
+    for name, target in _keras_variables(model).items():
+        target.assign(np.asarray(weights[name]).reshape(tuple(target.shape)))
+    return model
 
 
 def _keras_weights(model: Any) -> dict[str, NDArray[np.float32]]:
