@@ -55,6 +55,12 @@ from samm_pipeline.config import (
 )
 @click.option("--seed", type=int, default=None, help="Random seed [train.seed].")
 @click.option(
+    "--seeds",
+    type=int,
+    default=None,
+    help="Run the protocol for N seeds; report each and mean ± sd [train.seeds].",
+)
+@click.option(
     "--jobs", type=int, default=None, help="LOSO folds in parallel [evaluate.jobs]."
 )
 @click.option("--overwrite", is_flag=True, help="Replace a non-empty --output.")
@@ -69,6 +75,7 @@ def train_command(
     epochs: int | None,
     batch_size: int | None,
     seed: int | None,
+    seeds: int | None,
     jobs: int | None,
     overwrite: bool,
     backend: str | None,
@@ -87,6 +94,7 @@ def train_command(
             "train.epochs": epochs,
             "train.batch_size": batch_size,
             "train.seed": seed,
+            "train.seeds": seeds,
             "evaluate.jobs": jobs,
             **engine_overrides("evaluate", backend, scheduler),
         },

@@ -149,6 +149,9 @@ class TrainConfig:
     reduce_lr_patience: int = _opt(3, "ReduceLROnPlateau patience", ge=1)
     class_weight: ClassWeight = _opt("none", "none or balanced")
     seed: int = _opt(42, "seed for Python, NumPy and TensorFlow", ge=0, le=2**32 - 1)
+    seeds: int = _opt(
+        1, "runs of the whole protocol, seeds seed, seed + 1000, ...", ge=1, le=100
+    )
     engine: TrainEngine = _opt(
         "keras",
         "keras: one fit at a time; stacked: the LOSO folds on one fit axis "

@@ -134,7 +134,7 @@ def fit_stacked(
             models.append(
                 build_model(shape, n_classes, learning_rate=config.learning_rate)
             )
-    stacked = StackedModel.from_keras(models, dropout=dropout)
+    stacked = StackedModel.from_keras(models)
     schedules = [
         _Schedule(config.learning_rate, task.has_validation, config) for task in tasks
     ]
@@ -142,6 +142,7 @@ def fit_stacked(
     last: dict[int, dict[str, NDArray]] = {}  # final weights of fits taken off
     batch = config.batch_size
     rngs = [np.random.default_rng([task.seed, 7]) for task in tasks]
+    drop_rngs = [np.random.default_rng([task.seed, 11]) for task in tasks]
     weights_of_class = [
         _class_weights(task.train_y, n_classes)
         if config.class_weight == "balanced"
@@ -169,8 +170,8 @@ def fit_stacked(
             np.array([schedules[k].learning_rate for k in on_axis], np.float32)
         )
         _train_epoch(
-            stacked, tasks, running, row_of, rngs, weights_of_class, batch,
-            epoch, schedules, n_classes,
+            stacked, tasks, running, row_of, (rngs, drop_rngs if dropout else None),
+            weights_of_class, batch, epoch, schedules, n_classes,
         )  # fmt: skip
         checkpoint("train.epoch")  # a crash point for the fault-injection tests
     current = stacked.get_weights()
@@ -197,14 +198,20 @@ def _train_epoch(
     tasks: list[FitTask],
     running: list[int],
     row_of: dict[int, int],
-    rngs: list[np.random.Generator],
+    generators: tuple[list[np.random.Generator], list[np.random.Generator] | None],
     weights_of_class: list[NDArray[np.float32]],
     batch: int,
     epoch: int,
     schedules: list[_Schedule],
     n_classes: int,
 ) -> None:
-    """One epoch of every running fit, then its validation and callbacks."""
+    """One epoch of every running fit, then its validation and callbacks.
+
+    ``generators``: per fit, the batch-order generator and the dropout one
+    (``None``: no dropout)."""
+    from samm_pipeline.learn.stacked import dropout_masks
+
+    rngs, drop_rngs = generators
     n_rows = stacked.n_fits
     shape = tasks[running[0]].train_x.shape[1:]
     orders = {k: rngs[k].permutation(len(tasks[k].train_x)) for k in running}
@@ -215,6 +222,12 @@ def _train_epoch(
         y = np.zeros((n_rows, batch), np.int64)
         sample_weights = np.zeros((n_rows, batch), np.float32)
         active = np.zeros(n_rows, bool)
+        masks = (
+            (np.ones((n_rows, batch, shape[0], 64), np.float32),
+             np.ones((n_rows, batch, 64), np.float32))
+            if drop_rngs is not None
+            else None
+        )  # fmt: skip
         for k in running:
             chosen = orders[k][step * batch : (step + 1) * batch]
             if not len(chosen):
@@ -224,12 +237,16 @@ def _train_epoch(
             x[row, :size] = tasks[k].train_x[chosen]
             y[row, :size] = tasks[k].train_y[chosen]
             sample_weights[row, :size] = weights_of_class[k][y[row, :size]]
+            if masks is not None:
+                masks[0][row], masks[1][row] = dropout_masks(
+                    drop_rngs[k], batch, shape[0]
+                )
         losses, hits = stacked.train_step(
             x,
             y,
             sample_weights,
             active,
-            (tasks[running[0]].seed, epoch * n_steps + step),
+            masks,
         )
         size = (sample_weights > 0).sum(axis=1)
         loss_sum += np.where(active, losses * size, 0.0)

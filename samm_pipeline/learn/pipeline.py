@@ -25,13 +25,14 @@ from samm_pipeline.config import Config, config_to_dict
 from samm_pipeline.errors import DataError
 from samm_pipeline.io.runs import RunArtifacts, check_output, describe_model, write_run
 from samm_pipeline.learn.evaluate import Evaluation, evaluate_predictions
-from samm_pipeline.learn.protocol import run_protocol
+from samm_pipeline.learn.protocol import run_seeds
 from samm_pipeline.learn.report import (
     history_rows,
     metrics_document,
     prediction_rows,
     report_markdown,
     run_figures_of,
+    seed_summary,
 )
 from samm_pipeline.prepare.cache import prepare_clips, require_clips
 from samm_pipeline.prepare.labels import label_clips
@@ -53,10 +54,20 @@ class TrainingReport:
     n_dropped: int
     from_cache: bool
     seconds: float
+    seeds: tuple[tuple[int, Evaluation], ...] = ()
 
     def summary_line(self) -> str:
-        """One line for the end of the run."""
-        return f"{self.protocol}: {self.evaluation.summary_line()} -> {self.output}"
+        """One line for the end of the run (with several seeds, their mean ± sd)."""
+        line = f"{self.protocol}: {self.evaluation.summary_line()}"
+        if self.seeds:
+            summary = seed_summary(list(self.seeds))
+            mean, sd = summary["mean"], summary["sd"]
+            line += (
+                f"; over {len(self.seeds)} seeds UF1 {mean['uf1']:.3f} ± "
+                f"{sd['uf1']:.3f}, UAR {mean['uar']:.3f} ± {sd['uar']:.3f}, "
+                f"accuracy {mean['accuracy']:.3f} ± {sd['accuracy']:.3f}"
+            )
+        return f"{line} -> {self.output}"
 
 
 def check_store_matches(store: Any, config: Config) -> None:
@@ -120,7 +131,7 @@ def run_training(
     prepared = prepare_clips(store, config.align, cache_dir=cache_dir)
     data = label_clips(prepared, config.train)
     protocol = config.evaluate.protocol
-    result = run_protocol(
+    results = run_seeds(
         data,
         protocol=protocol,
         train=config.train,
@@ -129,12 +140,21 @@ def run_training(
         jobs=jobs or config.evaluate.jobs,
         progress=progress,
     )
-    evaluated = result.evaluated
-    evaluation = evaluate_predictions(
-        data.labels[evaluated],
-        result.probabilities[evaluated].argmax(axis=1),
-        data.classes,
-    )
+    evaluations = [
+        (
+            run.seed,
+            evaluate_predictions(
+                data.labels[run.evaluated],
+                run.probabilities[run.evaluated].argmax(axis=1),
+                data.classes,
+            ),
+        )
+        for run in results
+    ]
+    result, evaluation = results[0], evaluations[0][1]
+    final = result.final
+    if final is None:  # pragma: no cover - the first run always refits
+        raise RuntimeError("the first run has no final model")
     report = TrainingReport(
         output=output,
         protocol=protocol,
@@ -146,6 +166,7 @@ def run_training(
         n_dropped=len(data.dropped),
         from_cache=prepared.from_cache,
         seconds=0.0,
+        seeds=tuple(evaluations) if len(evaluations) > 1 else (),
     )
     sections = config_to_dict(config)
     meta = describe_model(
@@ -162,8 +183,9 @@ def run_training(
         protocol=result.protocol,
         final_model={
             "trained_on": "all clips" if protocol == "loso" else "hold-out train",
-            "epochs": len(result.final.history),
-            "best_epoch": result.final.best_epoch,
+            "epochs": len(final.history),
+            "best_epoch": final.best_epoch,
+            "seed": result.seed,
         },
         store={
             "path": str(store.path.resolve())
@@ -175,17 +197,17 @@ def run_training(
             "n_clips": len(store),
         },
     )
-    history = history_rows(result)
+    history = history_rows(results)
     write_run(
         output,
         RunArtifacts(
-            model=result.final.model,
+            model=final.model,
             meta=meta,
             history=history,
-            metrics=metrics_document(result, evaluation, prepared, data),
-            predictions=prediction_rows(result, data),
+            metrics=metrics_document(result, evaluation, prepared, data, evaluations),
+            predictions=prediction_rows(results, data),
             figures=run_figures_of(result, evaluation, history),
-            report=report_markdown(report, evaluation, meta),
+            report=report_markdown(report, evaluation, meta, evaluations),
         ),
     )
     return dataclasses.replace(report, seconds=time.perf_counter() - start)

@@ -8,6 +8,7 @@ final model; :mod:`samm_pipeline.learn.pipeline` evaluates and writes the run.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import time
@@ -41,8 +42,9 @@ class ProtocolResult:
     fold_of: NDArray[np.object_]
     probabilities: NDArray[np.float32]
     evaluated: NDArray[np.bool_]
-    final: FoldResult
+    final: FoldResult | None
     seconds: float
+    seed: int = 0
 
 
 def check_trainable(
@@ -93,8 +95,12 @@ def run_protocol(
     evaluate: EvaluateConfig,
     jobs: int = 1,
     progress: bool = True,
+    refit: bool = True,
 ) -> ProtocolResult:
     """Run hold-out or LOSO on labelled data; refit the final model for LOSO.
+
+    With ``refit`` false a LOSO run skips the final refit (``final`` is
+    ``None``): the other seeds of :func:`run_seeds` need only their folds.
 
     Hold-out: one grouped, stratified split; early stopping on it; the final
     model is that fit. LOSO: one fold per subject, epochs chosen on an inner
@@ -124,25 +130,43 @@ def run_protocol(
         folds_spec = loso_folds(data.subjects, data.keys)
         validation = "inner" if evaluate.loso_selection == "inner" else "none"
         if train.engine == "stacked":
-            folds, final = _run_stacked(
-                data, folds_spec, validation=validation, progress=progress, **common
-            )
+            ((folds, final),) = _run_stacked(
+                data, folds_spec, [seed], validation=validation, progress=progress,
+                **common,
+            )  # fmt: skip
         else:
             folds = _run_folds(
                 data, folds_spec, validation=validation, jobs=jobs,
                 progress=progress, **common,
             )  # fmt: skip
             configure_tensorflow()
-            final = run_fold(
-                "final",
-                data,
-                np.arange(n_clips),
-                np.array([], dtype=np.intp),
-                seed=seed,
-                validation=validation,
-                keep_model=True,
-                **common,
+            final = (
+                run_fold(
+                    "final",
+                    data,
+                    np.arange(n_clips),
+                    np.array([], dtype=np.intp),
+                    seed=seed,
+                    validation=validation,
+                    keep_model=True,
+                    **common,
+                )
+                if refit
+                else None
             )
+    return _pooled(data, protocol, folds, final, seed, time.perf_counter() - start)
+
+
+def _pooled(
+    data: LabelledClips,
+    protocol: str,
+    folds: list[FoldResult],
+    final: FoldResult | None,
+    seed: int,
+    seconds: float,
+) -> ProtocolResult:
+    """Every fold's test predictions in one array per clip."""
+    n_clips = len(data.labels)
     fold_of = np.full(n_clips, "", dtype=object)
     probabilities = np.zeros((n_clips, len(data.classes)), np.float32)
     evaluated = np.zeros(n_clips, bool)
@@ -157,8 +181,60 @@ def run_protocol(
         probabilities=probabilities,
         evaluated=evaluated,
         final=final,
-        seconds=time.perf_counter() - start,
+        seconds=seconds,
+        seed=seed,
     )
+
+
+SEED_STRIDE = 1000
+"""Seeds of repeated runs are ``seed, seed + 1000, ...``: each fold adds its
+index to its run's seed, so runs with nearby seeds would share folds' seeds."""
+
+
+def run_seeds(
+    data: LabelledClips,
+    *,
+    protocol: str,
+    train: TrainConfig,
+    augment: AugmentConfig,
+    evaluate: EvaluateConfig,
+    jobs: int = 1,
+    progress: bool = True,
+) -> list[ProtocolResult]:
+    """The protocol once per seed (``[train] seeds`` runs); the first refits.
+
+    The runs' seeds are ``train.seed + 1000 * i``. On the stacked engine the
+    LOSO folds of every seed train together, in chunks of ``fits_per_chunk``;
+    otherwise the runs follow one another. Only the first run refits the
+    final model (the saved one).
+    """
+    seeds = [train.seed + SEED_STRIDE * index for index in range(train.seeds)]
+    common = {"augment": augment, "evaluate": evaluate}
+    if protocol == "loso" and train.engine == "stacked" and len(seeds) > 1:
+        start = time.perf_counter()
+        check_trainable(data, protocol, evaluate)
+        validation = "inner" if evaluate.loso_selection == "inner" else "none"
+        runs = _run_stacked(
+            data, loso_folds(data.subjects, data.keys), seeds,
+            validation=validation, progress=progress, train=train, **common,
+        )  # fmt: skip
+        seconds = (time.perf_counter() - start) / len(seeds)
+        return [
+            _pooled(data, protocol, folds, final, seed, seconds)
+            for seed, (folds, final) in zip(seeds, runs, strict=True)
+        ]
+    return [
+        run_protocol(
+            data,
+            protocol=protocol,
+            train=dataclasses.replace(train, seed=seed),
+            jobs=jobs,
+            progress=progress,
+            refit=index == 0,
+            **common,
+        )
+        for index, seed in enumerate(seeds)
+    ]
 
 
 def _run_folds(
@@ -228,19 +304,21 @@ def _run_folds(
 def _run_stacked(
     data: LabelledClips,
     folds_spec: list[tuple[str, NDArray[np.intp], NDArray[np.intp]]],
+    seeds: list[int],
     *,
     validation: str,
     progress: bool,
     train: TrainConfig,
     augment: AugmentConfig,
     evaluate: EvaluateConfig,
-) -> tuple[list[FoldResult], FoldResult]:
-    """LOSO folds and the final refit on one fit axis, ``fits_per_chunk`` at once.
+) -> list[tuple[list[FoldResult], FoldResult | None]]:
+    """LOSO folds of every seed, and the first seed's final refit, on one fit
+    axis, ``fits_per_chunk`` at once.
 
     Each fold gets exactly the data, seed and validation of the one-at-a-time
-    path (:func:`~samm_pipeline.learn.fit.fold_task`); the final refit (all
-    clips, the run's seed) joins the last chunk. Runs in this process: the
-    fit axis, not worker processes, is what uses the cores.
+    path (:func:`~samm_pipeline.learn.fit.fold_task`), and its seed is its
+    run's seed plus its index, as there. Runs in this process: the fit axis,
+    not worker processes, is what uses the cores.
     """
     from tqdm.auto import tqdm
 
@@ -249,11 +327,12 @@ def _run_stacked(
     configure_tensorflow()
     n_clips, n_classes = len(data.labels), len(data.classes)
     specs = [
-        (name, train_idx, test_idx, train.seed + index)
+        (run, name, train_idx, test_idx, seed + index)
+        for run, seed in enumerate(seeds)
         for index, (name, train_idx, test_idx) in enumerate(folds_spec)
     ]
-    specs.append(("final", np.arange(n_clips), np.array([], np.intp), train.seed))
-    results: dict[str, FoldResult] = {}
+    specs.append((0, "final", np.arange(n_clips), np.array([], np.intp), seeds[0]))
+    results: dict[tuple[int, str], FoldResult] = {}
     common = {"train": train, "augment": augment, "evaluate": evaluate}
     with tqdm(
         total=len(specs), unit="fit", desc="LOSO (stacked)", disable=not progress
@@ -271,11 +350,11 @@ def _run_stacked(
                     validation=validation,
                     **common,
                 )
-                for name, train_idx, test_idx, seed in chunk
+                for _, name, train_idx, test_idx, seed in chunk
             ]
             fitted = fit_stacked(tasks, n_classes, train)
             seconds = (time.perf_counter() - start) / len(chunk)
-            for (name, _, test_idx, _), task, (model, history, best) in zip(
+            for (run, name, _, test_idx, _), task, (model, history, best) in zip(
                 chunk, tasks, fitted, strict=True
             ):
                 probabilities = (
@@ -283,7 +362,7 @@ def _run_stacked(
                     if len(test_idx)
                     else np.zeros((0, n_classes), np.float32)
                 )
-                results[name] = FoldResult(
+                results[run, name] = FoldResult(
                     name=name,
                     test_indices=np.asarray(test_idx),
                     probabilities=probabilities.astype(np.float32),
@@ -294,4 +373,10 @@ def _run_stacked(
                     model=model if name == "final" else None,
                 )
             bar.update(len(chunk))
-    return [results[name] for name, _, _ in folds_spec], results["final"]
+    return [
+        (
+            [results[run, name] for name, _, _ in folds_spec],
+            results.get((run, "final")),
+        )
+        for run in range(len(seeds))
+    ]

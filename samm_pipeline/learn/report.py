@@ -17,12 +17,43 @@ from samm_pipeline.prepare.cache import PreparedClips
 from samm_pipeline.prepare.labels import LabelledClips
 
 
-def history_rows(result: ProtocolResult) -> list[dict[str, Any]]:
-    """Every fold's epochs, then the final model's if it is not one of the folds."""
-    history = [row for fold in result.folds for row in fold.history]
-    if result.final not in result.folds:
-        history += result.final.history
+def history_rows(results: list[ProtocolResult]) -> list[dict[str, Any]]:
+    """Every fold's epochs, then the final model's if it is not one of the
+    folds; with several seeds, every run's, each row with its ``seed``."""
+    history = []
+    for result in results:
+        rows = [row for fold in result.folds for row in fold.history]
+        if result.final is not None and result.final not in result.folds:
+            rows += result.final.history
+        if len(results) > 1:
+            rows = [{**row, "seed": result.seed} for row in rows]
+        history += rows
     return history
+
+
+SCORES = ("uf1", "uar", "accuracy")
+
+
+def seed_summary(evaluations: list[tuple[int, Any]]) -> dict[str, Any]:
+    """Per seed and mean ± standard deviation (n - 1) of UF1, UAR, accuracy.
+
+    >>> from types import SimpleNamespace as S
+    >>> runs = [(1, S(uf1=0.5, uar=0.6, accuracy=0.7)),
+    ...         (2, S(uf1=0.7, uar=0.6, accuracy=0.9))]
+    >>> summary = seed_summary(runs)
+    >>> summary["mean"]["uf1"], round(summary["sd"]["uf1"], 4)
+    (0.6, 0.1414)
+    """
+    table = np.array([[getattr(e, name) for name in SCORES] for _, e in evaluations])
+    spread = table.std(axis=0, ddof=1) if len(table) > 1 else np.zeros(len(SCORES))
+    return {
+        "runs": [
+            {"seed": seed, **{name: getattr(e, name) for name in SCORES}}
+            for seed, e in evaluations
+        ],
+        "mean": dict(zip(SCORES, table.mean(axis=0).tolist(), strict=True)),
+        "sd": dict(zip(SCORES, spread.tolist(), strict=True)),
+    }
 
 
 def metrics_document(
@@ -30,8 +61,15 @@ def metrics_document(
     evaluation: Evaluation,
     prepared: PreparedClips,
     data: LabelledClips,
+    evaluations: list[tuple[int, Evaluation]] | None = None,
 ) -> dict[str, Any]:
-    """The ``metrics.json`` document."""
+    """The ``metrics.json`` document: the first seed's run, and with several
+    seeds their scores under ``seeds`` (per seed, mean and sd)."""
+    extra = (
+        {"seeds": seed_summary(evaluations)}
+        if evaluations and len(evaluations) > 1
+        else {}
+    )
     return {
         "protocol": result.protocol,
         **evaluation.to_dict(),
@@ -50,27 +88,35 @@ def metrics_document(
         "skipped": prepared.skipped,
         "dropped_by_labels": data.dropped,
         "seconds": round(result.seconds, 2),
+        **extra,
     }
 
 
-def prediction_rows(result: ProtocolResult, data: LabelledClips) -> list[list[Any]]:
-    """``predictions.csv``: a header, then one row per evaluated clip."""
+def prediction_rows(
+    results: list[ProtocolResult], data: LabelledClips
+) -> list[list[Any]]:
+    """``predictions.csv``: a header, then one row per evaluated clip (per
+    clip and seed, with a ``seed`` column, when there are several seeds)."""
+    several = len(results) > 1
     rows: list[list[Any]] = [
-        ["clip", "subject", "fold", "true", "predicted"]
+        (["seed"] if several else [])
+        + ["clip", "subject", "fold", "true", "predicted"]
         + [f"p_{name}" for name in data.classes]
     ]
-    for index in np.flatnonzero(result.evaluated):
-        probabilities = result.probabilities[index]
-        rows.append(
-            [
-                data.keys[index],
-                data.subjects[index],
-                result.fold_of[index],
-                data.classes[data.labels[index]],
-                data.classes[int(probabilities.argmax())],
-                *[f"{value:.6f}" for value in probabilities],
-            ]
-        )
+    for result in results:
+        for index in np.flatnonzero(result.evaluated):
+            probabilities = result.probabilities[index]
+            rows.append(
+                ([result.seed] if several else [])
+                + [
+                    data.keys[index],
+                    data.subjects[index],
+                    result.fold_of[index],
+                    data.classes[data.labels[index]],
+                    data.classes[int(probabilities.argmax())],
+                    *[f"{value:.6f}" for value in probabilities],
+                ]
+            )
     return rows
 
 
@@ -92,7 +138,12 @@ def run_figures_of(
     }
 
 
-def report_markdown(report: Any, evaluation: Evaluation, meta: dict[str, Any]) -> str:
+def report_markdown(
+    report: Any,
+    evaluation: Evaluation,
+    meta: dict[str, Any],
+    evaluations: list[tuple[int, Evaluation]] | None = None,
+) -> str:
     """``report.md``: the run in a page, with the baseline beside every score.
 
     ``report`` is the :class:`~samm_pipeline.learn.pipeline.TrainingReport`.
@@ -136,9 +187,42 @@ def report_markdown(report: Any, evaluation: Evaluation, meta: dict[str, Any]) -
             for name in evaluation.classes
         ],
         "",
+        *_seed_lines(evaluations or [], evaluation),
         "![confusion matrix](confusion_matrix.png)",
         "",
         "![training curves](training_curves.png)",
         "",
     ]
     return "\n".join(lines)
+
+
+def _seed_lines(
+    evaluations: list[tuple[int, Evaluation]], evaluation: Evaluation
+) -> list[str]:
+    """The repeated-seed table of ``report.md`` (nothing for one seed)."""
+    if len(evaluations) < 2:
+        return []
+    summary = seed_summary(evaluations)
+    base = evaluation.baseline
+    return [
+        f"Repeated over {len(evaluations)} seeds (the whole protocol each time; "
+        "the figures above, the confusion matrix and the saved model are the "
+        f"first seed's, {evaluations[0][0]}):",
+        "",
+        "| seed | UF1 | UAR | accuracy |",
+        "|---|---|---|---|",
+        *[
+            f"| {run['seed']} | {run['uf1']:.3f} | {run['uar']:.3f} | "
+            f"{run['accuracy']:.3f} |"
+            for run in summary["runs"]
+        ],
+        "| mean ± sd | "
+        + " | ".join(
+            f"{summary['mean'][name]:.3f} ± {summary['sd'][name]:.3f}"
+            for name in SCORES
+        )
+        + " |",
+        f"| baseline | {base['uf1']:.3f} | {base['uar']:.3f} | "
+        f"{base['accuracy']:.3f} |",
+        "",
+    ]

@@ -83,9 +83,6 @@ class StackedModel:
         Name (see :data:`KERAS_WEIGHTS`) -> array with a leading fit axis.
     learning_rates
         ``(K,)`` initial Adam learning rate of each fit.
-    dropout
-        Apply the dropout layers in training steps (off only to compare with
-        a lone fit step by step).
 
     Notes
     -----
@@ -98,12 +95,9 @@ class StackedModel:
         self,
         weights: dict[str, NDArray[np.floating]],
         learning_rates: Sequence[float],
-        *,
-        dropout: bool = True,
     ) -> None:
         import tensorflow as tf
 
-        self.dropout = dropout
         self.names = tuple(KERAS_WEIGHTS)
         self.trainable = tuple(n for n in self.names if n not in MOVING_STATISTICS)
         self.variables = {
@@ -128,7 +122,7 @@ class StackedModel:
     # Keras models in and out
 
     @classmethod
-    def from_keras(cls, models: Sequence[Any], *, dropout: bool = True) -> StackedModel:
+    def from_keras(cls, models: Sequence[Any]) -> StackedModel:
         """Stack the weights of ``build_model`` models (one per fit)."""
         stacked: dict[str, list[NDArray[np.float32]]] = {}
         for model in models:
@@ -136,7 +130,7 @@ class StackedModel:
                 stacked.setdefault(name, []).append(value)
         rates = [float(model.optimizer.learning_rate.numpy()) for model in models]
         weights = {name: np.stack(values) for name, values in stacked.items()}
-        return cls(weights, rates, dropout=dropout)
+        return cls(weights, rates)
 
     def to_keras(self, fit: int, model: Any) -> Any:
         """Write fit ``fit``'s weights into a ``build_model`` model; return it."""
@@ -149,7 +143,6 @@ class StackedModel:
         smaller = StackedModel(
             self.get_weights(chosen),
             self.learning_rates.numpy()[chosen],
-            dropout=self.dropout,
         )
         for name in self.trainable:
             smaller.first_moments[name].assign(self.first_moments[name].numpy()[chosen])
@@ -177,7 +170,9 @@ class StackedModel:
     # ----------------------------------------------------------------------
     # computation (TensorFlow graphs)
 
-    def _forward(self, x: Any, mask: Any, training: bool, seed: Any) -> Any:
+    def _forward(
+        self, x: Any, mask: Any, training: bool, keep: tuple[Any, Any] | None
+    ) -> Any:
         """Logits ``(K, B, n_classes)`` of ``x`` ``(K, B, T, F)``, and the
         batch-normalisation statistics used."""
         import tensorflow as tf
@@ -202,8 +197,8 @@ class StackedModel:
         conv = (conv - mean) * tf.math.rsqrt(variance + BN_EPSILON)
         conv = conv * w["bn_gamma"][:, None, None, :] + w["bn_beta"][:, None, None, :]
         conv = tf.nn.relu(conv)
-        if training and self.dropout:
-            conv = tf.nn.experimental.stateless_dropout(conv, CONV_DROPOUT, seed=seed)
+        if keep is not None:  # dropout: a scaled keep mask per fit and sample
+            conv = conv * keep[0]
         flat = tf.reshape(x, [n_fits, -1, x.shape[3]])
         both = tf.concat([w["forward_kernel"], w["backward_kernel"]], axis=-1)
         projected = tf.reshape(
@@ -233,10 +228,8 @@ class StackedModel:
         dense = tf.nn.relu(
             tf.matmul(pooled, w["dense_kernel"]) + w["dense_bias"][:, None, :]
         )
-        if training and self.dropout:
-            dense = tf.nn.experimental.stateless_dropout(
-                dense, DENSE_DROPOUT, seed=seed + 1
-            )
+        if keep is not None:
+            dense = dense * keep[1]
         logits = tf.matmul(dense, w["output_kernel"]) + w["output_bias"][:, None, :]
         return logits, (mean, variance)
 
@@ -244,17 +237,25 @@ class StackedModel:
         import tensorflow as tf
 
         mask = tf.ones(tf.shape(x)[:2])
-        return tf.nn.softmax(self._forward(x, mask, False, tf.zeros([2], tf.int32))[0])
+        return tf.nn.softmax(self._forward(x, mask, False, None)[0])
 
     def _train_step(
-        self, x: Any, labels: Any, sample_weights: Any, active: Any, seed: Any
+        self,
+        x: Any,
+        labels: Any,
+        sample_weights: Any,
+        active: Any,
+        conv_keep: Any,
+        dense_keep: Any,
     ) -> Any:
         import tensorflow as tf
 
         w = self.variables
         real = tf.cast(sample_weights > 0, tf.float32)
         with tf.GradientTape() as tape:
-            logits, (mean, variance) = self._forward(x, real, True, seed)
+            logits, (mean, variance) = self._forward(
+                x, real, True, (conv_keep, dense_keep)
+            )
             losses = tf.nn.sparse_softmax_cross_entropy_with_logits(
                 labels=labels, logits=logits
             )  # (K, B)
@@ -304,7 +305,7 @@ class StackedModel:
         labels: NDArray[np.integer],
         sample_weights: NDArray[np.float32],
         active: NDArray[np.bool_],
-        seed: tuple[int, int],
+        dropout: tuple[NDArray[np.float32], NDArray[np.float32]] | None = None,
     ) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
         """One optimiser step of every active fit on its own batch.
 
@@ -320,8 +321,11 @@ class StackedModel:
         active
             ``(K,)``: fits that take this step; the others keep their weights,
             moments and statistics unchanged.
-        seed
-            Two integers for the dropout masks of this step.
+        dropout
+            Scaled keep masks ``(K, B, T, 64)`` after the first convolution
+            and ``(K, B, 64)`` after the dense layer (see
+            :func:`dropout_masks`), drawn per fit so that a fit's masks do
+            not depend on the others; ``None``: no dropout.
 
         Returns
         -------
@@ -337,7 +341,11 @@ class StackedModel:
             tf.constant(labels, tf.int32),
             tf.constant(sample_weights, tf.float32),
             tf.constant(np.asarray(active, np.float32)),
-            tf.constant(np.asarray(seed, np.int32)),
+            *(
+                (tf.constant(dropout[0]), tf.constant(dropout[1]))
+                if dropout is not None
+                else (tf.ones([*x.shape[:3], 64]), tf.ones([*x.shape[:2], 64]))
+            ),
         )
         return loss.numpy(), hits.numpy()
 
@@ -357,6 +365,18 @@ def _keras_variables(model: Any) -> dict[str, Any]:
             target = getattr(target, part)
         found[name] = target
     return found
+
+
+def dropout_masks(
+    rng: np.random.Generator, batch: int, steps: int
+) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+    """One fit's scaled keep masks for one step: Keras's Dropout(0.3) after
+    the first convolution ``(batch, steps, 64)`` and Dropout(0.5) after the
+    dense layer ``(batch, 64)`` (kept with probability ``1 - rate``, scaled by
+    ``1 / (1 - rate)``)."""
+    conv = (rng.random((batch, steps, 64)) >= CONV_DROPOUT) / (1 - CONV_DROPOUT)
+    dense = (rng.random((batch, 64)) >= DENSE_DROPOUT) / (1 - DENSE_DROPOUT)
+    return conv.astype(np.float32), dense.astype(np.float32)
 
 
 def write_keras(weights: dict[str, NDArray[np.floating]], model: Any) -> Any:

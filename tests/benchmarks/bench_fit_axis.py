@@ -51,7 +51,7 @@ def stacked_rate(n_fits: int, samples: int, repeat: int) -> float:
     import keras
 
     from samm_pipeline.learn.model import build_model
-    from samm_pipeline.learn.stacked import StackedModel
+    from samm_pipeline.learn.stacked import StackedModel, dropout_masks
 
     models = []
     for seed in range(n_fits):
@@ -64,14 +64,20 @@ def stacked_rate(n_fits: int, samples: int, repeat: int) -> float:
     y = rng.integers(0, N_CLASSES, (n_fits, 2))
     weights = np.ones((n_fits, 2), np.float32)
     active = np.ones(n_fits, bool)
-    for step in range(3):
-        stacked.train_step(x, y, weights, active, (0, step))
+    masks = tuple(
+        np.stack(parts)
+        for parts in zip(
+            *(dropout_masks(rng, 2, T) for _ in range(n_fits)), strict=True
+        )
+    )
+    for _ in range(3):
+        stacked.train_step(x, y, weights, active, masks)
     steps = max(3, samples // (2 * n_fits))
     rates = []
     for _ in range(repeat):
         start = time.perf_counter()
-        for step in range(steps):
-            stacked.train_step(x, y, weights, active, (1, step))
+        for _step in range(steps):
+            stacked.train_step(x, y, weights, active, masks)
         rates.append(2 * n_fits * steps / (time.perf_counter() - start))
     return statistics.median(rates)
 

@@ -293,3 +293,38 @@ def test_loso_on_the_stacked_engine(store, tmp_path):
     trained = load_trained(tmp_path / "a")
     clip = open_store(store)[rows[0]["clip"]]
     assert trained.predict_clip(clip).shape == (len(runs[0].classes),)
+
+
+def test_repeated_seeds_report_each_and_their_mean(store, tmp_path):
+    """--seeds 2 on the stacked engine: every seed's predictions kept, per-seed
+    scores with mean ± sd in metrics.json, report.md and the summary line; the
+    saved model is the first seed's refit."""
+    overrides = {
+        "evaluate.protocol": "loso",
+        "train.engine": "stacked",
+        "train.seeds": 2,
+        "train.seed": 5,
+    }
+    report = run_training(
+        store, tmp_path / "run", config(**overrides), progress=False,
+        cache_dir=tmp_path,
+    )  # fmt: skip
+    run = tmp_path / "run"
+    with (run / "predictions.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 72 and {row["seed"] for row in rows} == {"5", "1005"}
+    seeds = json.loads((run / "metrics.json").read_text())["seeds"]
+    assert [entry["seed"] for entry in seeds["runs"]] == [5, 1005]
+    uf1s = [entry["uf1"] for entry in seeds["runs"]]
+    assert seeds["mean"]["uf1"] == pytest.approx(np.mean(uf1s))
+    assert seeds["sd"]["uf1"] == pytest.approx(np.std(uf1s, ddof=1))
+    assert "over 2 seeds UF1" in report.summary_line()
+    assert "| mean ± sd |" in (run / "report.md").read_text()
+    meta = json.loads((run / "model.json").read_text())
+    assert meta["final_model"]["seed"] == 5
+    # the first seed's run is the one a single-seed run gives
+    single = run_training(
+        store, tmp_path / "one", config(**{**overrides, "train.seeds": 1}),
+        progress=False, cache_dir=tmp_path,
+    )  # fmt: skip
+    assert single.evaluation.uf1 == pytest.approx(report.evaluation.uf1)

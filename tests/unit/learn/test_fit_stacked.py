@@ -90,9 +90,9 @@ def _task(name, seed, epochs, *, validation=False, n=7):
 
 @pytest.mark.slow
 def test_a_fit_trained_beside_others_equals_the_fit_alone():
-    """Batch order, Adam state and schedule belong to the fit: with dropout
-    off, a fit trained in a chunk (whose other fits finish early and leave the
-    axis, with an odd-sized last batch) ends with the weights it gets alone."""
+    """Batch order, dropout masks, Adam state and schedule belong to the fit: a
+    fit trained in a chunk (whose other fits finish early and leave the axis,
+    with an odd-sized last batch) ends with the weights it gets alone."""
     from samm_pipeline.learn.fit_stacked import fit_stacked
     from samm_pipeline.learn.stacked import _keras_weights
 
@@ -103,9 +103,9 @@ def test_a_fit_trained_beside_others_equals_the_fit_alone():
         _task("c", 3, 4),
         _task("d", 4, 1),
     ]
-    fitted = fit_stacked(together, 3, config, dropout=False)
+    fitted = fit_stacked(together, 3, config)
     for index in (1, 2):
-        alone = fit_stacked([together[index]], 3, config, dropout=False)[0]
+        alone = fit_stacked([together[index]], 3, config)[0]
         assert len(fitted[index][1]) == len(alone[1]) == 4
         for (name, value), expected in zip(
             _keras_weights(fitted[index][0]).items(),

@@ -57,11 +57,11 @@ def test_training_steps_equal_lone_keras_fits():
     from samm_pipeline.learn.stacked import StackedModel, _keras_weights
 
     models = _keras_models(2, dropout=False)
-    stacked = StackedModel.from_keras(models, dropout=False)
+    stacked = StackedModel.from_keras(models)
     for step in range(4):
         x, y = _data(2, seed=step)
         weights = np.ones((2, BATCH), np.float32)
-        losses, _ = stacked.train_step(x, y, weights, np.ones(2, bool), (step, 0))
+        losses, _ = stacked.train_step(x, y, weights, np.ones(2, bool))
         for k, model in enumerate(models):
             keras_loss = model.train_on_batch(x[k], y[k], return_dict=True)["loss"]
             assert losses[k] == pytest.approx(keras_loss, rel=1e-4)
@@ -84,20 +84,20 @@ def test_training_steps_equal_lone_keras_fits():
 def test_an_inactive_fit_is_not_touched_and_padding_does_not_count():
     from samm_pipeline.learn.stacked import StackedModel
 
-    stacked = StackedModel.from_keras(_keras_models(2), dropout=False)
+    stacked = StackedModel.from_keras(_keras_models(2))
     before = stacked.get_weights()
     x, y = _data(2)
     weights = np.array([[1.0, 0.0], [1.0, 1.0]], np.float32)  # fit 0: one sample
-    stacked.train_step(x, y, weights, np.array([True, False]), (0, 0))
+    stacked.train_step(x, y, weights, np.array([True, False]))
     after = stacked.get_weights()
     for name in before:
         np.testing.assert_array_equal(after[name][1], before[name][1])
     assert not np.array_equal(after["conv1_kernel"][0], before["conv1_kernel"][0])
     # the padded sample of fit 0 changed nothing: a one-sample batch does the same
-    again = StackedModel.from_keras(_keras_models(2), dropout=False)
+    again = StackedModel.from_keras(_keras_models(2))
     x_one = x.copy()
     x_one[0, 1] = 123.0  # garbage in the padded row
-    again.train_step(x_one, y, weights, np.array([True, False]), (0, 0))
+    again.train_step(x_one, y, weights, np.array([True, False]))
     np.testing.assert_allclose(
         again.get_weights([0])["conv1_kernel"], after["conv1_kernel"][:1], atol=1e-7
     )
@@ -109,7 +109,7 @@ def test_a_fit_goes_back_into_a_keras_model():
     models = _keras_models(2)
     stacked = StackedModel.from_keras(models)
     x, y = _data(2)
-    stacked.train_step(x, y, np.ones((2, BATCH), np.float32), np.ones(2, bool), (1, 2))
+    stacked.train_step(x, y, np.ones((2, BATCH), np.float32), np.ones(2, bool))
     fresh = _keras_models(1)[0]
     stacked.to_keras(1, fresh)
     np.testing.assert_allclose(
