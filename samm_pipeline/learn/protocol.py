@@ -132,7 +132,7 @@ def run_protocol(
         if train.engine == "stacked":
             ((folds, final),) = _run_stacked(
                 data, folds_spec, [seed], validation=validation, progress=progress,
-                **common,
+                jobs=jobs, **common,
             )  # fmt: skip
         else:
             folds = _run_folds(
@@ -216,7 +216,8 @@ def run_seeds(
         validation = "inner" if evaluate.loso_selection == "inner" else "none"
         runs = _run_stacked(
             data, loso_folds(data.subjects, data.keys), seeds,
-            validation=validation, progress=progress, train=train, **common,
+            validation=validation, progress=progress, train=train, jobs=jobs,
+            **common,
         )  # fmt: skip
         seconds = (time.perf_counter() - start) / len(seeds)
         return [
@@ -311,68 +312,64 @@ def _run_stacked(
     train: TrainConfig,
     augment: AugmentConfig,
     evaluate: EvaluateConfig,
+    jobs: int = 1,
 ) -> list[tuple[list[FoldResult], FoldResult | None]]:
     """LOSO folds of every seed, and the first seed's final refit, on one fit
     axis, ``fits_per_chunk`` at once.
 
     Each fold gets exactly the data, seed and validation of the one-at-a-time
     path (:func:`~samm_pipeline.learn.fit.fold_task`), and its seed is its
-    run's seed plus its index, as there. Runs in this process: the fit axis,
-    not worker processes, is what uses the cores.
+    run's seed plus its index, as there. Chunks are tasks: in this process
+    (``jobs`` 1), on ``jobs`` loky or thread workers, or on a Dask cluster
+    (``evaluate.backend``), each worker training its chunk on its own fit
+    axis; the final model comes back as weights.
     """
     from tqdm.auto import tqdm
 
-    from samm_pipeline.learn.fit_stacked import fit_stacked
-
-    configure_tensorflow()
-    n_clips, n_classes = len(data.labels), len(data.classes)
+    n_clips = len(data.labels)
     specs = [
         (run, name, train_idx, test_idx, seed + index)
         for run, seed in enumerate(seeds)
         for index, (name, train_idx, test_idx) in enumerate(folds_spec)
     ]
     specs.append((0, "final", np.arange(n_clips), np.array([], np.intp), seeds[0]))
+    chunks = [
+        specs[first : first + train.fits_per_chunk]
+        for first in range(0, len(specs), train.fits_per_chunk)
+    ]
+    common = {
+        "validation": validation, "train": train, "augment": augment,
+        "evaluate": evaluate,
+    }  # fmt: skip
     results: dict[tuple[int, str], FoldResult] = {}
-    common = {"train": train, "augment": augment, "evaluate": evaluate}
-    with tqdm(
-        total=len(specs), unit="fit", desc="LOSO (stacked)", disable=not progress
-    ) as bar:
-        for first in range(0, len(specs), train.fits_per_chunk):
-            chunk = specs[first : first + train.fits_per_chunk]
-            start = time.perf_counter()
-            tasks = [
-                fold_task(
-                    name,
-                    data,
-                    train_idx,
-                    test_idx,
-                    seed=seed,
-                    validation=validation,
-                    **common,
-                )
-                for _, name, train_idx, test_idx, seed in chunk
-            ]
-            fitted = fit_stacked(tasks, n_classes, train)
-            seconds = (time.perf_counter() - start) / len(chunk)
-            for (run, name, _, test_idx, _), task, (model, history, best) in zip(
-                chunk, tasks, fitted, strict=True
-            ):
-                probabilities = (
-                    np.asarray(model(data.sequences[test_idx], training=False))
-                    if len(test_idx)
-                    else np.zeros((0, n_classes), np.float32)
-                )
-                results[run, name] = FoldResult(
-                    name=name,
-                    test_indices=np.asarray(test_idx),
-                    probabilities=probabilities.astype(np.float32),
-                    history=history,
-                    best_epoch=best,
-                    n_train_samples=len(task.train_x),
-                    seconds=seconds,
-                    model=model if name == "final" else None,
-                )
-            bar.update(len(chunk))
+    backend = evaluate.backend
+    with ExitStack() as stack:
+        bar = stack.enter_context(
+            tqdm(total=len(specs), unit="fit", desc="LOSO (stacked)",
+                 disable=not progress)
+        )  # fmt: skip
+        client, threads = None, None
+        if backend == "dask":
+            client = stack.enter_context(dask_client(evaluate.scheduler, jobs))
+            threads = threads_per_task(client)
+        elif jobs > 1 and backend == "loky":
+            threads = max(1, (os.cpu_count() or 1) // jobs)
+        else:
+            configure_tensorflow()
+        tasks = [
+            Task(f"chunk {index}", fit_chunk, (data, chunk),
+                 {**common, "threads": threads})
+            for index, chunk in enumerate(chunks)
+        ]  # fmt: skip
+        for _, fitted in run_tasks(
+            tasks, backend=backend, jobs=jobs, client=client, what="chunk of fits"
+        ):
+            for run, result in fitted:
+                results[run, result.name] = result
+            bar.update(len(fitted))
+    final = results.get((0, "final"))
+    if final is not None and final.model is not None:  # weights -> a Keras model
+        final.model = _keras_model(final.model, data, train)
     return [
         (
             [results[run, name] for name, _, _ in folds_spec],
@@ -380,3 +377,75 @@ def _run_stacked(
         )
         for run in range(len(seeds))
     ]
+
+
+def fit_chunk(
+    data: LabelledClips,
+    chunk: list[tuple[int, str, NDArray[np.intp], NDArray[np.intp], int]],
+    *,
+    validation: str,
+    train: TrainConfig,
+    augment: AugmentConfig,
+    evaluate: EvaluateConfig,
+    threads: int | None = None,
+) -> list[tuple[int, FoldResult]]:
+    """Train one chunk of fits together (a worker task); predict their tests.
+
+    ``chunk`` holds ``(run, fold name, train indices, test indices, seed)``.
+    Returns ``(run, FoldResult)`` per fit; the final refit's ``model`` is its
+    weights (arrays travel between processes, Keras models do not).
+    """
+    from samm_pipeline.learn.fit_stacked import fit_stacked
+    from samm_pipeline.learn.stacked import keras_weights
+
+    start = time.perf_counter()
+    configure_tensorflow(threads)
+    n_classes = len(data.classes)
+    tasks = [
+        fold_task(
+            name,
+            data,
+            train_idx,
+            test_idx,
+            seed=seed,
+            validation=validation,
+            train=train,
+            augment=augment,
+            evaluate=evaluate,
+        )
+        for _, name, train_idx, test_idx, seed in chunk
+    ]
+    fitted = fit_stacked(tasks, n_classes, train)
+    seconds = (time.perf_counter() - start) / len(chunk)
+    out = []
+    for (run, name, _, test_idx, _), task, (model, history, best) in zip(
+        chunk, tasks, fitted, strict=True
+    ):
+        probabilities = (
+            np.asarray(model(data.sequences[test_idx], training=False), np.float32)
+            if len(test_idx)
+            else np.zeros((0, n_classes), np.float32)
+        )
+        result = FoldResult(
+            name=name,
+            test_indices=np.asarray(test_idx),
+            probabilities=probabilities,
+            history=history,
+            best_epoch=best,
+            n_train_samples=len(task.train_x),
+            seconds=seconds,
+            model=keras_weights(model) if name == "final" else None,
+        )
+        out.append((run, result))
+    return out
+
+
+def _keras_model(weights: dict[str, NDArray], data: LabelledClips, train: TrainConfig):
+    """A ``build_model`` model holding ``weights`` (the final refit's)."""
+    from samm_pipeline.learn.model import build_model
+    from samm_pipeline.learn.stacked import write_keras
+
+    model = build_model(
+        data.sequences.shape[1:], len(data.classes), learning_rate=train.learning_rate
+    )
+    return write_keras(weights, model)

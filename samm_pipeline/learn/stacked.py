@@ -126,7 +126,7 @@ class StackedModel:
         """Stack the weights of ``build_model`` models (one per fit)."""
         stacked: dict[str, list[NDArray[np.float32]]] = {}
         for model in models:
-            for name, value in _keras_weights(model).items():
+            for name, value in keras_weights(model).items():
                 stacked.setdefault(name, []).append(value)
         rates = [float(model.optimizer.learning_rate.numpy()) for model in models]
         weights = {name: np.stack(values) for name, values in stacked.items()}
@@ -387,7 +387,7 @@ def write_keras(weights: dict[str, NDArray[np.floating]], model: Any) -> Any:
     return model
 
 
-def _keras_weights(model: Any) -> dict[str, NDArray[np.float32]]:
+def keras_weights(model: Any) -> dict[str, NDArray[np.float32]]:
     """A ``build_model`` model's weights under this module's names."""
     out = {}
     for name, variable in _keras_variables(model).items():

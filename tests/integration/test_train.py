@@ -328,3 +328,29 @@ def test_repeated_seeds_report_each_and_their_mean(store, tmp_path):
         progress=False, cache_dir=tmp_path,
     )  # fmt: skip
     assert single.evaluation.uf1 == pytest.approx(report.evaluation.uf1)
+
+
+def test_stacked_chunks_on_worker_processes_give_the_same_predictions(store, tmp_path):
+    """Chunks of fits sent to two loky workers predict what one process does."""
+    overrides = {
+        "evaluate.protocol": "loso",
+        "train.engine": "stacked",
+        "train.fits_per_chunk": 3,
+    }
+    tables = []
+    for name, jobs in (("here", 1), ("workers", 2)):
+        run_training(
+            store, tmp_path / name, config(**{**overrides, "evaluate.jobs": jobs}),
+            progress=False, cache_dir=tmp_path,
+        )  # fmt: skip
+        with (tmp_path / name / "predictions.csv").open() as handle:
+            rows = sorted(csv.DictReader(handle), key=lambda row: row["clip"])
+        tables.append(
+            np.array([[float(v) for k, v in row.items() if k.startswith("p_")]
+                      for row in rows])
+        )  # fmt: skip
+    np.testing.assert_allclose(tables[0], tables[1], atol=1e-5)
+    assert (
+        load_trained(tmp_path / "workers").classes
+        == load_trained(tmp_path / "here").classes
+    )

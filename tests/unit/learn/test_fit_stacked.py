@@ -94,7 +94,7 @@ def test_a_fit_trained_beside_others_equals_the_fit_alone():
     fit trained in a chunk (whose other fits finish early and leave the axis,
     with an odd-sized last batch) ends with the weights it gets alone."""
     from samm_pipeline.learn.fit_stacked import fit_stacked
-    from samm_pipeline.learn.stacked import _keras_weights
+    from samm_pipeline.learn.stacked import keras_weights
 
     config = TrainConfig(batch_size=2)
     together = [
@@ -108,8 +108,8 @@ def test_a_fit_trained_beside_others_equals_the_fit_alone():
         alone = fit_stacked([together[index]], 3, config)[0]
         assert len(fitted[index][1]) == len(alone[1]) == 4
         for (name, value), expected in zip(
-            _keras_weights(fitted[index][0]).items(),
-            _keras_weights(alone[0]).values(),
+            keras_weights(fitted[index][0]).items(),
+            keras_weights(alone[0]).values(),
             strict=True,
         ):
             atol = 4e-4 if name == "conv1_bias" else 1e-5  # see test_stacked

@@ -54,7 +54,7 @@ def test_forward_pass_equals_build_model_on_the_same_weights():
 def test_training_steps_equal_lone_keras_fits():
     """Same data, initial weights and batch order, dropout off: after a few
     Adam steps every weight (and the normalisation statistics) agrees."""
-    from samm_pipeline.learn.stacked import StackedModel, _keras_weights
+    from samm_pipeline.learn.stacked import StackedModel, keras_weights
 
     models = _keras_models(2, dropout=False)
     stacked = StackedModel.from_keras(models)
@@ -66,7 +66,7 @@ def test_training_steps_equal_lone_keras_fits():
             keras_loss = model.train_on_batch(x[k], y[k], return_dict=True)["loss"]
             assert losses[k] == pytest.approx(keras_loss, rel=1e-4)
     for k, model in enumerate(models):
-        expected = _keras_weights(model)
+        expected = keras_weights(model)
         got = stacked.get_weights([k])
         # The convolution bias before batch normalisation has a zero gradient
         # in exact arithmetic (normalisation removes it); in float32 it is
