@@ -113,8 +113,8 @@ def fit_stacked(
         The ``[train]`` section (batch size, learning rate, patience, factor,
         class weighting).
     dropout
-        Apply dropout (off only to compare fits trained together and alone:
-        the dropout masks of one step are drawn for the whole fit axis).
+        Apply the model's dropout layers, each fit with masks from its own
+        generator (off only to compare with Keras step by step).
 
     Returns
     -------

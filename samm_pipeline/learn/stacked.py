@@ -138,7 +138,7 @@ class StackedModel:
 
     def subset(self, fits: Sequence[int]) -> StackedModel:
         """A new model of the listed fits only, each with its whole state
-        (weights, Adam moments and step count, learning rate, dropout)."""
+        (weights, Adam moments and step count, learning rate)."""
         chosen = list(fits)
         smaller = StackedModel(
             self.get_weights(chosen),
