@@ -14,6 +14,7 @@ import os
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -238,6 +239,24 @@ def run_seeds(
     ]
 
 
+def _engine(
+    stack: ExitStack, evaluate: EvaluateConfig, jobs: int
+) -> tuple[Any, int | None]:
+    """The Dask client (or ``None``) and the TensorFlow threads per task.
+
+    Each task's TensorFlow gets the cores of its host divided by the tasks
+    running there; in this process (one task at a time, or threading) its one
+    TensorFlow pool is shared by every task, so it is left whole.
+    """
+    if evaluate.backend == "dask":
+        client = stack.enter_context(dask_client(evaluate.scheduler, jobs))
+        return client, threads_per_task(client)
+    if jobs > 1 and evaluate.backend == "loky":
+        return None, max(1, (os.cpu_count() or 1) // jobs)
+    configure_tensorflow()
+    return None, None
+
+
 def _run_folds(
     data: LabelledClips,
     folds_spec: list[tuple[str, NDArray[np.intp], NDArray[np.intp]]],
@@ -265,16 +284,7 @@ def _run_folds(
     backend = evaluate.backend
     try:
         with ExitStack() as stack:
-            client, threads = None, None
-            if backend == "dask":
-                client = stack.enter_context(dask_client(evaluate.scheduler, jobs))
-                threads = threads_per_task(client)
-            elif jobs > 1 and backend == "loky":
-                threads = max(1, (os.cpu_count() or 1) // jobs)
-            else:
-                # In this process (one fold at a time, or threading): its one
-                # TensorFlow pool is shared by every fold, so leave it whole.
-                configure_tensorflow()
+            client, threads = _engine(stack, evaluate, jobs)
             tasks = [
                 Task(
                     name,
@@ -348,14 +358,7 @@ def _run_stacked(
             tqdm(total=len(specs), unit="fit", desc="LOSO (stacked)",
                  disable=not progress)
         )  # fmt: skip
-        client, threads = None, None
-        if backend == "dask":
-            client = stack.enter_context(dask_client(evaluate.scheduler, jobs))
-            threads = threads_per_task(client)
-        elif jobs > 1 and backend == "loky":
-            threads = max(1, (os.cpu_count() or 1) // jobs)
-        else:
-            configure_tensorflow()
+        client, threads = _engine(stack, evaluate, jobs)
         tasks = [
             Task(f"chunk {index}", fit_chunk, (data, chunk),
                  {**common, "threads": threads})
