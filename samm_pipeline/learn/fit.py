@@ -90,7 +90,7 @@ def seeded(seed: int) -> Iterator[None]:
         _KERAS_RANDOM.local.rng = saved
 
 
-def _class_weights(labels: NDArray[np.integer], n_classes: int) -> dict[int, float]:
+def class_weights(labels: NDArray[np.integer], n_classes: int) -> dict[int, float]:
     """Balanced weights ``n / (k * count)`` for the classes present."""
     counts = np.bincount(labels, minlength=n_classes)
     present = counts > 0
@@ -200,7 +200,7 @@ def _fit(
         epochs=n_epochs,
         batch_size=config.batch_size,
         validation_data=(val_x, val_y) if has_validation else None,
-        class_weight=_class_weights(train_y, n_classes)
+        class_weight=class_weights(train_y, n_classes)
         if config.class_weight == "balanced"
         else None,
         callbacks=callbacks,

@@ -34,7 +34,7 @@ from numpy.typing import NDArray
 from samm_pipeline._support.faults import checkpoint
 from samm_pipeline.config import TrainConfig
 from samm_pipeline.learn.evaluate import uf1_uar
-from samm_pipeline.learn.fit import FitTask, seeded
+from samm_pipeline.learn.fit import FitTask, class_weights, seeded
 from samm_pipeline.learn.model import L2_FACTOR
 
 KERAS_PLATEAU_MIN_DELTA = 1e-4
@@ -89,13 +89,15 @@ class _Schedule:
         return keep
 
 
-def _class_weights(labels: NDArray[np.integer], n_classes: int) -> NDArray[np.float32]:
-    """Per-class weights ``n / (k * count)`` (1 for absent classes)."""
-    counts = np.bincount(labels, minlength=n_classes).astype(np.float64)
-    present = counts > 0
-    weights = np.ones(n_classes)
-    weights[present] = counts.sum() / (present.sum() * counts[present])
-    return weights.astype(np.float32)
+def _class_weight_table(
+    labels: NDArray[np.integer], n_classes: int
+) -> NDArray[np.float32]:
+    """:func:`~samm_pipeline.learn.fit.class_weights` as a per-class array
+    (1 for absent classes)."""
+    table = np.ones(n_classes, np.float32)
+    for index, weight in class_weights(labels, n_classes).items():
+        table[index] = weight
+    return table
 
 
 def fit_stacked(
@@ -144,7 +146,7 @@ def fit_stacked(
     rngs = [np.random.default_rng([task.seed, 7]) for task in tasks]
     drop_rngs = [np.random.default_rng([task.seed, 11]) for task in tasks]
     weights_of_class = [
-        _class_weights(task.train_y, n_classes)
+        _class_weight_table(task.train_y, n_classes)
         if config.class_weight == "balanced"
         else np.ones(n_classes, np.float32)
         for task in tasks

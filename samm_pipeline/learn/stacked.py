@@ -159,14 +159,6 @@ class StackedModel:
             name: np.array(var.numpy()[chosen]) for name, var in self.variables.items()
         }
 
-    def set_weights(self, weights: dict[str, NDArray], fits: Sequence[int]) -> None:
-        """Put ``weights`` (one row per listed fit) back into those fits."""
-        import tensorflow as tf
-
-        indices = tf.constant(np.asarray(fits, np.int32)[:, None])
-        for name, var in self.variables.items():
-            var.scatter_nd_update(indices, np.asarray(weights[name], np.float32))
-
     # ----------------------------------------------------------------------
     # computation (TensorFlow graphs)
 
