@@ -139,24 +139,30 @@ class StackedModel:
     def subset(self, fits: Sequence[int]) -> StackedModel:
         """A new model of the listed fits only, each with its whole state
         (weights, Adam moments and step count, learning rate)."""
+        import tensorflow as tf
+
         chosen = list(fits)
         smaller = StackedModel(
             self.get_weights(chosen),
             self.learning_rates.numpy()[chosen],
         )
         for name in self.trainable:
-            smaller.first_moments[name].assign(self.first_moments[name].numpy()[chosen])
+            smaller.first_moments[name].assign(tf.gather(self.first_moments[name], chosen))
             smaller.second_moments[name].assign(
-                self.second_moments[name].numpy()[chosen]
+                tf.gather(self.second_moments[name], chosen)
             )
         smaller.iterations.assign(self.iterations.numpy()[chosen])
         return smaller
 
     def get_weights(self, fits: Sequence[int] | None = None) -> dict[str, NDArray]:
         """A copy of the weights (all fits, or those listed)."""
-        chosen = slice(None) if fits is None else list(fits)
+        if fits is None:
+            return {name: var.numpy().copy() for name, var in self.variables.items()}
+        import tensorflow as tf
+
+        chosen = tf.constant(list(fits), tf.int32)  # copies only the rows asked for
         return {
-            name: np.array(var.numpy()[chosen]) for name, var in self.variables.items()
+            name: tf.gather(var, chosen).numpy() for name, var in self.variables.items()
         }
 
     # ----------------------------------------------------------------------
