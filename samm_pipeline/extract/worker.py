@@ -90,7 +90,7 @@ def extract_clip(
         landmarker = factory(config)
         n_landmarks = landmarker.n_landmarks
         try:
-            for frame in iter_frames(record.source):
+            for frame in iter_frames(record.source, record.window):
                 points = landmarker.process(frame)
                 checkpoint("extract.frame")
                 if points is not None and points.shape != (n_landmarks, 3):
@@ -129,6 +129,8 @@ def extract_clip(
             "onset": record.onset,
             "apex": record.apex,
             "offset": record.offset,
+            # which frames of ``source`` the entry holds (None: all of them)
+            "window": list(record.window) if record.window else None,
         }
         return ClipResult(
             key, landmarks, attrs, None, time.perf_counter() - start, os.getpid()

@@ -18,6 +18,7 @@ imported inside the functions so importing this module stays cheap.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from collections.abc import Iterator
@@ -208,7 +209,9 @@ def probe(source: Path) -> MediaInfo:
     )
 
 
-def iter_frames(source: Path) -> Iterator[NDArray[np.uint8]]:
+def iter_frames(
+    source: Path, window: tuple[int, int] | None = None
+) -> Iterator[NDArray[np.uint8]]:
     """Yield the frames of a clip one at a time as RGB arrays.
 
     Parameters
@@ -216,6 +219,11 @@ def iter_frames(source: Path) -> Iterator[NDArray[np.uint8]]:
     source
         A video file, a folder of frame images (read in
         :func:`list_frame_files` order), or a single image file.
+    window
+        ``(first, last)``: yield only the frames with these 0-based indices
+        and those between (a micro-expression inside a long recording, such
+        as CAS(ME)^3 part A); ``None``: every frame. Image files outside the
+        window are never opened.
 
     Yields
     ------
@@ -236,12 +244,23 @@ def iter_frames(source: Path) -> Iterator[NDArray[np.uint8]]:
     frames before the damage and stops; the caller counts the frames it got.
     """
     source = Path(source)
+    if window is not None and not 0 <= window[0] <= window[1]:
+        raise ValueError(
+            f"window {window} must be (first, last) with 0 <= first <= last"
+        )
     if source.is_dir():
-        return _iter_images(_frame_files_or_raise(source))
+        files = _frame_files_or_raise(source)
+        if window is not None:
+            files = files[window[0] : window[1] + 1]
+        return _iter_images(files)
     _check_file(source)
     if source.suffix.lower() in IMAGE_SUFFIXES:
-        return _iter_images([source])
-    return _iter_video(_open_video(source))
+        frames = _iter_images([source])
+    else:
+        frames = _iter_video(_open_video(source))
+    if window is None:
+        return frames
+    return itertools.islice(frames, window[0], window[1] + 1)
 
 
 def open_camera(index: int) -> tuple[Iterator[NDArray[np.uint8]], float | None]:

@@ -29,13 +29,13 @@ from samm_pipeline.config import DatasetLayout
 from samm_pipeline.errors import DataError
 from samm_pipeline.io.datasets.listing import (
     find_spreadsheets,
+    frame_numbers,
     resolve_annotations,
     visible_entries,
 )
 from samm_pipeline.io.datasets.markers import MARKERS, frame_markers
 from samm_pipeline.io.datasets.records import ClipRecord, Problems
 from samm_pipeline.io.datasets.tables import cell_int, cell_text, read_table
-from samm_pipeline.io.frames import frame_number, list_frame_files
 
 SAMM_FPS: Final = 200.0
 CASME2_FPS: Final = 200.0
@@ -225,22 +225,14 @@ def _discover_sheet(
         if (subject, filename) in records:
             problems.add(item, f"second row for {subject}/{filename}; row not used")
             continue
-        try:
-            files = list_frame_files(folder)
-        except DataError as error:
-            problems.add(f"{subject}/{filename}", str(error))
+        listed = frame_numbers(folder, f"{subject}/{filename}", problems)
+        if listed is None:
             continue
-        if not files:
-            problems.add(
-                f"{subject}/{filename}",
-                "folder holds no frame images; clip skipped",
-            )
-            continue
-        numbers = [n for n in map(frame_number, files) if n is not None]
+        n_frames, numbers = listed
         onset, apex, offset = frame_markers(
             {name: table.cell(cells, name) for name in MARKERS},
             numbers=numbers,
-            n_frames=len(files),
+            n_frames=n_frames,
             required=True,
             item=item,
             problems=problems,

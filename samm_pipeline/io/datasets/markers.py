@@ -1,7 +1,16 @@
 """Onset, apex and offset cells of a label table as 0-based frame indices.
 
 Shared by every layout with annotations: the class-folder ``clips.csv`` gives
-indices, SAMM and CASME II give the numbers in the frame files' names.
+indices; SAMM, CASME II, SMIC-E, CAS(ME)^3 and MMEW give the numbers in the
+frame files' names. The annotation checks MEB (the micro-expression benchmark
+toolkit) runs on its datasets happen here, once for every layout, each failure
+a problem of that row while the clip is still used where it can be:
+
+- a marker is a whole number inside the clip's frames;
+- onset <= apex <= offset;
+- the frames the row names exist on disk (a numbered onset, apex or offset
+  without its file is replaced by the nearest frame inside the span);
+- the frame count matches: every frame numbered onset..offset is on disk.
 """
 
 from __future__ import annotations
@@ -55,6 +64,12 @@ def frame_markers(
             else:
                 index = bisect_left(numbers, value)
             span = f"frames {numbers[0]}..{numbers[-1]}" if numbers else "no frames"
+            if inside and numbers[index] != value:
+                problems.add(
+                    item,
+                    f"{name} frame {value} is not on disk; frame "
+                    f"{numbers[index]} used instead (check the annotation)",
+                )
         else:
             inside = value >= 0 and (n_frames is None or value < n_frames)
             index = value
@@ -72,9 +87,47 @@ def frame_markers(
     if onset is not None and offset is not None and not annotated_span(onset, offset):
         problems.add(item, "onset after offset; markers left unknown")
         return None, None, None
+    if numbers is not None and onset is not None and offset is not None:
+        _check_frame_count(numbers, onset, offset, values, item, problems)
     if apex is not None and not (
         (onset is None or onset <= apex) and (offset is None or apex <= offset)
     ):
         problems.add(item, "apex outside onset..offset; apex left unknown")
         apex = None
     return onset, apex, offset
+
+
+def _check_frame_count(
+    numbers: Sequence[int],
+    onset: int,
+    offset: int,
+    values: dict[str, Any],
+    item: str,
+    problems: Problems,
+) -> None:
+    """Report frames numbered onset..offset that are missing on disk.
+
+    ``onset`` and ``offset`` are indices into ``numbers`` (the sorted frame
+    numbers); ``values`` holds the cells the row gave.
+
+    Examples
+    --------
+    >>> problems = Problems()
+    >>> _check_frame_count([1, 2, 4, 5], 0, 3, {"onset": 1, "offset": 5}, "r", problems)
+    >>> problems[0].reason.split(";")[0]
+    '4 of the 5 frames 1..5 are on disk (first missing: 3)'
+    """
+    first, last = cell_int(values.get("onset")), cell_int(values.get("offset"))
+    if first is None or last is None:
+        return
+    expected = last - first + 1
+    present = offset - onset + 1
+    if present >= expected:
+        return
+    on_disk = set(numbers[onset : offset + 1])
+    missing = next(number for number in range(first, last + 1) if number not in on_disk)
+    problems.add(
+        item,
+        f"{present} of the {expected} frames {first}..{last} are on disk (first "
+        f"missing: {missing}); the clip is used with the frames there are",
+    )

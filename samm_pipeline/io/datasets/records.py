@@ -46,8 +46,13 @@ class ClipRecord:
         means: take it from the video container (or the extractor's default).
     onset, apex, offset
         0-based indices into the clip's frames (for frame folders, into
-        :func:`~samm_pipeline.io.frames.list_frame_files` order); ``None`` when
-        unknown or invalid.
+        :func:`~samm_pipeline.io.frames.list_frame_files` order; with a
+        ``window``, into the window's frames); ``None`` when unknown or
+        invalid.
+    window
+        ``(first, last)``: the clip is only these 0-based frames of
+        ``source`` and those between (CAS(ME)^3 part A, where many
+        micro-expressions share one long recording); ``None``: all of them.
     """
 
     class_name: str
@@ -61,6 +66,7 @@ class ClipRecord:
     onset: int | None = None
     apex: int | None = None
     offset: int | None = None
+    window: tuple[int, int] | None = None
 
     @property
     def key(self) -> str:
