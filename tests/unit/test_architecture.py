@@ -30,10 +30,11 @@ ALLOWED: dict[str, set[str]] = {
     "extract": BASE | {"_support", "io"},
     "prepare": BASE | {"_support"},
     "learn": BASE | {"_support", "io", "prepare", "viz"},
-    "infer": BASE | {"_support", "io", "prepare", "extract"},
+    "infer": BASE | {"_support", "io", "prepare", "extract", "spot"},
     "viz": BASE | {"_support", "io", "prepare"},
-    "demo": BASE | {"_support", "io", "extract", "learn"},
-    "cli": BASE | {"io", "extract", "learn", "infer", "viz", "demo"},
+    "demo": BASE | {"_support", "io", "extract", "learn", "spot"},
+    "spot": BASE | {"_support", "prepare", "io"},
+    "cli": BASE | {"io", "extract", "learn", "infer", "viz", "demo", "spot"},
     "__init__": BASE | {"_support"},
 }
 
@@ -153,6 +154,10 @@ def test_the_checks_see_a_cycle_and_a_violation(tmp_path, monkeypatch):
         ("samm_pipeline.extract.worker", ("tensorflow", "samm_pipeline.learn")),
         ("samm_pipeline", ("numpy", "zarr", "tensorflow", "mediapipe", "cv2")),
         ("samm_pipeline.viz", ("matplotlib", "tensorflow")),
+        (
+            "samm_pipeline.spot.spotter",
+            ("tensorflow", "zarr", "mediapipe", "cv2", "samm_pipeline.learn"),
+        ),
     ],
 )
 def test_importing_a_module_stays_light(module, forbidden):
