@@ -15,7 +15,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 # The string choices, written once: the CLI builds its click choices and the
 # dataset discovery its checks from these (``typing.get_args``).
-DatasetLayout = Literal["folders", "samm", "casme2"]
+DatasetLayout = Literal["folders", "samm", "casme2", "smic", "casme3", "mmew"]
 Layout = Literal["auto", DatasetLayout]
 HeadMotion = Literal["procrustes", "none"]
 ZScore = Literal["clip", "feature", "none"]
@@ -69,7 +69,9 @@ class ExtractConfig:
     refine_landmarks: bool = _opt(True, "478 landmarks (with irises) instead of 468")
     min_detection_confidence: float = _opt(0.5, "face detector threshold", ge=0, le=1)
     min_tracking_confidence: float = _opt(0.5, "re-detect below this", ge=0, le=1)
-    layout: Layout = _opt("auto", "dataset layout: auto, folders, samm or casme2")
+    layout: Layout = _opt(
+        "auto", "dataset layout: auto, folders, samm, casme2, smic, casme3 or mmew"
+    )
     subject_pattern: str = _opt(
         "", "regex on the clip name whose first group is the subject (folders layout)"
     )

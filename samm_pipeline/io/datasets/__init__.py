@@ -1,4 +1,4 @@
-"""Discover the clips of a dataset: class folders, SAMM or CASME II.
+"""Discover a dataset's clips: class folders, SAMM, CASME II, SMIC, CAS(ME)^3, MMEW.
 
 :func:`discover_clips` turns a dataset root into a sorted list of
 :class:`ClipRecord` (class, clip id, source path, subject, fps and
@@ -16,9 +16,11 @@ The modules:
   (header row found by its cells, columns by name) and their cells;
 - :mod:`~samm_pipeline.io.datasets.listing`: list folders, find label files;
 - :mod:`~samm_pipeline.io.datasets.markers`: onset/apex/offset cells to frame
-  indices;
+  indices, and the annotation checks every layout shares;
 - :mod:`~samm_pipeline.io.datasets.folders`: the class-folder layout;
 - :mod:`~samm_pipeline.io.datasets.annotated`: SAMM and CASME II;
+- :mod:`~samm_pipeline.io.datasets.smic`, :mod:`~samm_pipeline.io.datasets.casme3`,
+  :mod:`~samm_pipeline.io.datasets.mmew`: SMIC, CAS(ME)^3 part A, MMEW;
 - this ``__init__``: :func:`detect_layout`, :func:`discover_clips` and the
   registry :data:`LAYOUT_READERS`.
 
@@ -35,20 +37,40 @@ Layouts
 ``casme2``
     ``ROOT/sub01/EP02_01f/img46.jpg`` and ``CASME2-coding-*.xlsx``;
     class = ``Estimated Emotion``, 200 fps, clip id ``sub01_EP02_01f``.
+``smic``
+    SMIC ``ROOT/HS/s1/micro/negative/s1_ne_01/image586319.bmp`` (class from
+    the folder, no label file) or SMIC-E
+    ``ROOT/HS_long/SMIC-HS-E/s01/s1_ne_01/image308866.jpg`` with
+    ``SMIC-HS-E_annotation.xlsx`` (``Subject, Filename, OnsetF, OffsetF``);
+    HS 100 fps, VIS and NIR 25 fps, one sub-dataset per store (HS first).
+``casme3``
+    CAS(ME)^3 part A: ``ROOT/spNO.1/a/color/355.jpg`` (recordings; each
+    micro-expression is a window of one) or ``ROOT/frame/spNO.1_a_355/``
+    (cut clips), and ``cas(me)3_part_A_ME_label_JpgIndex_v2.xlsx``
+    (``Subject, Filename, Onset, Apex, Offset, emotion``); 30 fps, clip id
+    ``spNO.1_a_355``.
+``mmew``
+    ``ROOT/Micro_Expression/<emotion>/<clip>/1.jpg`` and
+    ``MMEW_Micro_Exp.xlsx`` (``Subject, Filename, OnsetFrame, ApexFrame,
+    OffsetFrame, Estimated Emotion``); 90 fps.
 
-With ``layout="auto"`` the first registered layout whose label spreadsheet is
-in ROOT wins; failing that, the first whose folder names ROOT's match;
-failing that, ``folders``.
+With ``layout="auto"`` the first registered layout whose label file is in
+ROOT wins; failing that, the first whose folder names ROOT's match; failing
+that, ``folders``. The trees and files were learnt from the loaders of MEB
+(github.com/tvaranka/meb, ``meb/datasets``) and other public code reading the
+datasets as distributed; see docs/datasets.md.
 
 What is fatal and what is a problem
 -----------------------------------
 A :class:`~samm_pipeline.errors.DataError` is raised when nothing sensible can
-be discovered: the root is missing, the SAMM / CASME II spreadsheet (it defines
-the classes) is missing, unreadable or lacks a required column, or a
-class-folder root has no class folder. Everything that concerns single clips
-or rows (a row without a folder, a folder without a row, a frame folder
-without images, an onset that is not a number or lies outside the frames) is
-recorded as a problem and the rest of the dataset is used.
+be discovered: the root is missing, a label spreadsheet the layout needs (SAMM,
+CASME II, CAS(ME)^3 and MMEW take their classes from it) is missing, ambiguous,
+unreadable or lacks a required column, a SMIC root's frame rate cannot be
+told, or a class-folder root has no class folder. Everything that concerns
+single clips or rows (a row without a folder, a folder without a row, a frame
+folder without images, an onset that is not a number, lies outside the frames
+or after the offset, a marker frame missing on disk, a gap in the frames
+onset..offset) is recorded as a problem and the rest of the dataset is used.
 
 Adding a layout
 ---------------
@@ -76,7 +98,9 @@ from samm_pipeline.io.datasets.annotated import (
     SAMM_FPS,
     SAMM_LAYOUT,
 )
+from samm_pipeline.io.datasets.casme3 import CASME3_FPS, CASME3_LAYOUT
 from samm_pipeline.io.datasets.folders import ANNOTATIONS_CSV, discover_folders
+from samm_pipeline.io.datasets.mmew import MMEW_FPS, MMEW_LAYOUT
 from samm_pipeline.io.datasets.records import (
     ClipRecord,
     Discovery,
@@ -84,13 +108,17 @@ from samm_pipeline.io.datasets.records import (
     LayoutReader,
     Problems,
 )
+from samm_pipeline.io.datasets.smic import SMIC_FPS, SMIC_LAYOUT
 from samm_pipeline.io.datasets.tables import find_header_row, normalize_header
 
 __all__ = [
     "ANNOTATIONS_CSV",
     "CASME2_FPS",
+    "CASME3_FPS",
     "LAYOUT_READERS",
+    "MMEW_FPS",
     "SAMM_FPS",
+    "SMIC_FPS",
     "ClipRecord",
     "Discovery",
     "DiscoveryProblem",
@@ -100,7 +128,13 @@ __all__ = [
     "normalize_header",
 ]
 
-LAYOUT_READERS: Final[tuple[LayoutReader, ...]] = (SAMM_LAYOUT, CASME2_LAYOUT)
+LAYOUT_READERS: Final[tuple[LayoutReader, ...]] = (
+    SAMM_LAYOUT,
+    CASME2_LAYOUT,
+    CASME3_LAYOUT,
+    MMEW_LAYOUT,
+    SMIC_LAYOUT,
+)
 """The labelled layouts, in detection order; ``folders`` is the fallback."""
 
 _READERS_BY_NAME: Final[dict[DatasetLayout, LayoutReader]] = {
@@ -113,7 +147,11 @@ def detect_layout(root: Path) -> DatasetLayout:
 
     ``samm`` if ROOT holds a ``SAMM*.xlsx`` or 3-digit subject folders with
     ``NNN_N_N`` clip folders; ``casme2`` if it holds a ``CASME2*.xlsx`` or
-    ``subNN`` folders with ``EP*`` clip folders; ``folders`` otherwise.
+    ``subNN`` folders with ``EP*`` clip folders; ``casme3`` for a
+    ``cas(me)3*.xlsx`` or ``spNO.N`` folders; ``mmew`` for an ``MMEW*`` sheet
+    or a ``Micro_Expression`` folder; ``smic`` for a ``SMIC*`` sheet or
+    ``sN`` subject folders (in ROOT or an ``HS`` / ``VIS`` / ``NIR`` folder
+    below) with ``micro`` or ``sN_ne_NN`` folders; ``folders`` otherwise.
 
     Notes
     -----
@@ -145,18 +183,18 @@ def discover_clips(
     root
         Dataset folder.
     layout
-        ``"auto"`` (:func:`detect_layout`), ``"folders"``, ``"samm"`` or
-        ``"casme2"``.
+        ``"auto"`` (:func:`detect_layout`) or a layout name: ``"folders"``,
+        ``"samm"``, ``"casme2"``, ``"smic"``, ``"casme3"``, ``"mmew"``.
     subject_pattern
         Folders layout: regex searched in each clip id; its group named
         ``subject`` (else group 1, else the whole match) is the subject id.
         Annotation subjects win over it.
     annotations
         Label table (CSV or Excel). Empty: ``ROOT/clips.csv`` if present
-        (folders), the ``SAMM*.xlsx`` / ``CASME2*.xlsx`` in ROOT otherwise.
+        (folders), the layout's label file in ROOT otherwise.
     fps
         If > 0, the frame rate of every frame-folder clip (it overrides the
-        dataset's 200 fps and annotation values; videos keep annotation fps or
+        dataset's rate and annotation values; videos keep annotation fps or
         their container's).
 
     Returns
@@ -167,8 +205,9 @@ def discover_clips(
     Raises
     ------
     DataError
-        Root missing; label spreadsheet missing, unreadable or lacking a
-        required column; class-folder root without class folders.
+        Root missing; label spreadsheet missing, ambiguous, unreadable or
+        lacking a required column; SMIC frame rate unknown; class-folder root
+        without class folders.
     ConfigError
         Unknown ``layout``, invalid ``subject_pattern`` or negative ``fps``.
     """

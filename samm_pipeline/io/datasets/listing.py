@@ -1,7 +1,9 @@
 """List a dataset folder and locate its label file, without opening any file.
 
 - :func:`visible_entries`: a folder's entries minus hidden ones, by name;
-- :func:`find_spreadsheets`: the label spreadsheets a dataset root holds;
+- :func:`find_spreadsheets`, :func:`find_label_files`,
+  :func:`choose_label_file`: the label files a dataset folder holds;
+- :func:`subfolders`: a folder's sub-folders by case-folded name;
 - :func:`resolve_annotations`: where a user-given annotations path points;
 - :func:`frame_numbers`: the frame count and frame numbers of a frame folder.
 """
@@ -28,13 +30,47 @@ def visible_entries(folder: Path) -> list[os.DirEntry[str]]:
 
 def find_spreadsheets(root: Path, prefix: str) -> list[Path]:
     """Spreadsheet files in ``root`` whose name starts with ``prefix`` (any case)."""
+    return find_label_files(root, (prefix,), SPREADSHEET_SUFFIXES)
+
+
+def find_label_files(
+    folder: Path,
+    prefixes: tuple[str, ...],
+    suffixes: tuple[str, ...] = (*SPREADSHEET_SUFFIXES, ".csv"),
+) -> list[Path]:
+    """Files in ``folder`` named ``<prefix>*<suffix>`` for any of the prefixes
+    and suffixes (case ignored), sorted by name."""
     return [
         Path(entry.path)
-        for entry in visible_entries(root)
-        if entry.name.casefold().startswith(prefix.casefold())
-        and entry.name.lower().endswith(SPREADSHEET_SUFFIXES)
+        for entry in visible_entries(folder)
+        if entry.name.casefold().startswith(tuple(p.casefold() for p in prefixes))
+        and entry.name.lower().endswith(suffixes)
         and entry.is_file()
     ]
+
+
+def choose_label_file(candidates: list[Path], title: str, where: Path) -> Path | None:
+    """The one label file among ``candidates``; ``None`` if there is none.
+
+    Raises :class:`~samm_pipeline.errors.DataError` naming them when there are
+    several.
+    """
+    if len(candidates) > 1:
+        raise DataError(
+            f"several {title} label files in {where} "
+            f"({', '.join(path.name for path in candidates)}); choose one with "
+            "[extract] annotations (--annotations)"
+        )
+    return candidates[0] if candidates else None
+
+
+def subfolders(folder: Path) -> dict[str, Path]:
+    """Visible sub-folders of ``folder`` by case-folded name (first one wins)."""
+    found: dict[str, Path] = {}
+    for entry in visible_entries(folder):
+        if entry.is_dir():
+            found.setdefault(entry.name.casefold(), Path(entry.path))
+    return found
 
 
 def resolve_annotations(path_text: str, root: Path) -> Path:

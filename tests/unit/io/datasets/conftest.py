@@ -1,17 +1,20 @@
-"""Builders for the dataset-discovery tests: tiny class-folder, SAMM and CASME II roots.
+"""Builders for the dataset-discovery tests: a tiny root of every layout.
 
 Discovery only lists folders and reads the label table, so the "videos" and
 "frames" here are placeholder bytes: a test would fail if discovery tried to
 decode them. What each fixture holds:
 
-- ``folders_root``, ``samm_root``, ``casme2_root``: one dataset of each layout
-  (their docstrings list every file and row);
+- ``folders_root``, ``samm_root``, ``casme2_root``, ``smic_root`` (SMIC),
+  ``smic_e_root`` (SMIC-E), ``casme3_root`` (CAS(ME)^3 recordings),
+  ``casme3_clips_root`` (CAS(ME)^3 cut clips), ``mmew_root``: one dataset of
+  each layout, as distributed (their docstrings list every file and row);
 - ``samm_sheet``: the path of ``samm_root``'s label spreadsheet;
 - ``placeholder``: ``placeholder(path)`` writes a placeholder file (and its
   folders) and returns its path;
 - ``samm_sheet_writer``: ``samm_sheet_writer(path, data, without=())`` writes
   a SAMM-style spreadsheet: 12 description rows (one blank), the SAMM header
-  minus the columns in ``without``, then the ``data`` rows.
+  minus the columns in ``without``, then the ``data`` rows;
+- ``xlsx_writer``: :func:`write_xlsx`, rows to an xlsx file with openpyxl.
 """
 
 from __future__ import annotations
@@ -176,4 +179,202 @@ def casme2_root(tmp_path: Path) -> Path:
         [2, "EP02_01f", "y", 9, "/", 11, "4", "repression", None],
     ]
     _write_sheet(root / "CASME2-coding-20140508.xlsx", [header, *rows])
+    return root
+
+
+# --------------------------------------------------------------------------
+# SMIC, CAS(ME)^3 and MMEW: the trees and label files as distributed (see the
+# modules' docstrings); frames are placeholders, sheets written with openpyxl.
+
+
+def write_xlsx(path: Path, rows: list[list[object]], sheet: str = "Sheet1") -> Path:
+    """Write ``rows`` (the first may be a title, then the header) with openpyxl."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    worksheet = book.active
+    worksheet.title = sheet
+    for row in rows:
+        worksheet.append(row)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def xlsx_writer():
+    """``xlsx_writer(path, rows, sheet="Sheet1")``: :func:`write_xlsx`."""
+    return write_xlsx
+
+
+@pytest.fixture
+def smic_root(tmp_path: Path) -> Path:
+    """SMIC (``SMIC_all_raw``): clips cut to the micro-expression, no label file.
+
+    - ``HS/s1/micro/negative/s1_ne_01/image9.bmp..image12.bmp`` (4 frames,
+      across a digit boundary)
+    - ``HS/s1/micro/positive/s1_po_01/image586319..image586321.bmp``
+    - ``HS/s2/micro/surprise/s2_sur_01/image1..image5.bmp``
+    - ``HS/s2/non_micro/s2_ne_01/image1.bmp`` (not read: not ``micro``)
+    - ``VIS/s1/micro/negative/s1_ne_01/image1..3.bmp`` and
+      ``NIR/s1/micro/negative/s1_ne_01/image1..3.bmp`` (other sub-datasets)
+    """
+    root = tmp_path / "SMIC_all_raw"
+    hs = root / "HS"
+    _frames(hs / "s1/micro/negative/s1_ne_01", [f"image{n}.bmp" for n in range(9, 13)])
+    _frames(
+        hs / "s1/micro/positive/s1_po_01",
+        [f"image{n}.bmp" for n in range(586319, 586322)],
+    )
+    _frames(hs / "s2/micro/surprise/s2_sur_01", [f"image{n}.bmp" for n in range(1, 6)])
+    _frames(hs / "s2/non_micro/s2_ne_01", ["image1.bmp"])
+    for subset in ("VIS", "NIR"):
+        _frames(
+            root / subset / "s1/micro/negative/s1_ne_01",
+            [f"image{n}.bmp" for n in range(1, 4)],
+        )
+    return root
+
+
+SMIC_E_HEADER = ["Subject", "Filename", "Emotion", "OnsetF", "OffsetF", "FirstF"]
+
+
+@pytest.fixture
+def smic_e_root(tmp_path: Path) -> Path:
+    """SMIC-E (``SMIC-E_raw image``): long clips and an onset/offset sheet.
+
+    - ``HS_long/SMIC-HS-E/s01/s1_ne_01/image8.jpg..image12.jpg``
+    - ``HS_long/SMIC-HS-E/s01/s1_po_02/image100..image104.jpg``
+    - ``HS_long/SMIC-HS-E/s02/s2_sur_01/image50..image52.jpg`` (no row)
+    - ``HS_long/SMIC-HS-E_annotation.xlsx``: a title row, then
+      ``SMIC_E_HEADER``; spreadsheet rows 3: 1 ``s1_ne_01`` negative 9..11;
+      4: 1 ``s1_po_02`` positive 104..101 (onset after offset); 5: 3
+      ``s3_ne_01`` (no folder)
+    - ``VIS_long/SMIC-VIS-E/s01/s1_ne_01/image1..3.jpg`` and
+      ``VIS_long/SMIC-VIS-E_annotation.xlsx`` (another sub-dataset)
+    """
+    root = tmp_path / "SMIC-E_raw image"
+    hs = root / "HS_long" / "SMIC-HS-E"
+    _frames(hs / "s01/s1_ne_01", [f"image{n}.jpg" for n in range(8, 13)])
+    _frames(hs / "s01/s1_po_02", [f"image{n}.jpg" for n in range(100, 105)])
+    _frames(hs / "s02/s2_sur_01", [f"image{n}.jpg" for n in range(50, 53)])
+    write_xlsx(
+        root / "HS_long" / "SMIC-HS-E_annotation.xlsx",
+        [
+            ["SMIC-HS-E annotation"],
+            SMIC_E_HEADER,
+            [1, "s1_ne_01", "negative", 9, 11, 8],
+            [1, "s1_po_02", "positive", 104, 101, 100],
+            [3, "s3_ne_01", "negative", 1, 2, 1],
+        ],
+    )
+    _frames(
+        root / "VIS_long/SMIC-VIS-E/s01/s1_ne_01",
+        [f"image{n}.jpg" for n in range(1, 4)],
+    )
+    write_xlsx(
+        root / "VIS_long" / "SMIC-VIS-E_annotation.xlsx",
+        [SMIC_E_HEADER, [1, "s1_ne_01", "negative", 1, 3, 1]],
+    )
+    return root
+
+
+CASME3_SHEET = "cas(me)3_part_A_ME_label_JpgIndex_v2.xlsx"
+CASME3_HEADER = [
+    "Subject", "Filename", "Onset", "Apex", "Offset", "AU", "Objective class",
+    "emotion",
+]  # fmt: skip
+
+
+@pytest.fixture
+def casme3_root(tmp_path: Path) -> Path:
+    """CAS(ME)^3 part A recordings (``part_A``): several MEs per recording.
+
+    - ``spNO.1/a/color/1.jpg..12.jpg`` and ``spNO.1/a/depth/1.png..12.png``
+    - ``spNo.2/b/color/1.jpg..8.jpg`` (folder spelled ``spNo``, the sheet
+      ``spNO.2`` and ``B``)
+    - ``spNO.2/c/color/1.jpg`` (a recording without a row)
+    - ``cas(me)3_part_A_ME_label_JpgIndex_v2.xlsx``, sheet ``label``, header
+      ``CASME3_HEADER`` on row 1, rows 2: spNO.1 a 2/4/6 happy; 3: spNO.1 a
+      8/10/11 surprise; 4: spNO.2 B 3/7/5 disgust (apex after offset); 5:
+      spNO.3 a (no folder); 6: spNO.1 a 12/12/15 fear (offset outside)
+    """
+    root = tmp_path / "part_A"
+    _frames(root / "spNO.1/a/color", [f"{n}.jpg" for n in range(1, 13)])
+    _frames(root / "spNO.1/a/depth", [f"{n}.png" for n in range(1, 13)])
+    _frames(root / "spNo.2/b/color", [f"{n}.jpg" for n in range(1, 9)])
+    _frames(root / "spNO.2/c/color", ["1.jpg"])
+    write_xlsx(
+        root / CASME3_SHEET,
+        [
+            CASME3_HEADER,
+            ["spNO.1", "a", 2, 4, 6, "12", "I", "happy"],
+            ["spNO.1", "a", 8, 10, 11, "1+2", "II", "surprise"],
+            ["spNO.2", "B", 3, 7, 5, "4", "III", "disgust"],
+            ["spNO.3", "a", 1, 2, 3, "4", "III", "anger"],
+            ["spNO.1", "a", 12, 12, 15, "4", "III", "fear"],
+        ],
+        sheet="label",
+    )
+    return root
+
+
+@pytest.fixture
+def casme3_clips_root(tmp_path: Path) -> Path:
+    """CAS(ME)^3 part A cut clips (``Part_A_ME_clip``).
+
+    - ``frame/spNO.1_a_2/2.jpg..6.jpg`` and ``depth/spNO.1_a_2/2.png..6.png``
+    - ``frame/spNO.1_a_8/8.jpg..11.jpg`` (no row)
+    - ``frame/notes/`` (not a clip folder)
+    - the sheet (as in ``casme3_root``) with one row: spNO.1 a 2/4/6 happy
+    """
+    root = tmp_path / "Part_A_ME_clip"
+    _frames(root / "frame/spNO.1_a_2", [f"{n}.jpg" for n in range(2, 7)])
+    _frames(root / "depth/spNO.1_a_2", [f"{n}.png" for n in range(2, 7)])
+    _frames(root / "frame/spNO.1_a_8", [f"{n}.jpg" for n in range(8, 12)])
+    (root / "frame" / "notes").mkdir()
+    write_xlsx(
+        root / CASME3_SHEET,
+        [CASME3_HEADER, ["spNO.1", "a", 2, 4, 6, "12", "I", "happy"]],
+        sheet="label",
+    )
+    return root
+
+
+MMEW_HEADER = [
+    "Subject", "Filename", "OnsetFrame", "ApexFrame", "OffsetFrame",
+    "Action Units", "Estimated Emotion", "remarks",
+]  # fmt: skip
+
+
+@pytest.fixture
+def mmew_root(tmp_path: Path) -> Path:
+    """MMEW (``MMEW_Final``): emotion folders of clips numbered from 1.
+
+    - ``Micro_Expression/happiness/S01_01/1.jpg..12.jpg`` (across 9/10)
+    - ``Micro_Expression/surprise/S02_01/1.jpg, 2.jpg, 4.jpg, 5.jpg`` (3
+      missing)
+    - ``Micro_Expression/disgust/S01_02/1.jpg`` (no row)
+    - ``Macro_Expression/S01/anger/S01-07-001.jpg`` (not read)
+    - ``MMEW_Micro_Exp.xlsx``, header ``MMEW_HEADER``, rows 2: S01 ``S01_01``
+      9/10/11 happiness; 3: S02 ``S02_01`` 1/2/5 surprise; 4: S03 ``S03_01``
+      fear (no folder); 5: S01 ``S01_01`` sadness (its folder is under
+      happiness)
+    """
+    root = tmp_path / "MMEW_Final"
+    micro = root / "Micro_Expression"
+    _frames(micro / "happiness/S01_01", [f"{n}.jpg" for n in range(1, 13)])
+    _frames(micro / "surprise/S02_01", ["1.jpg", "2.jpg", "4.jpg", "5.jpg"])
+    _frames(micro / "disgust/S01_02", ["1.jpg"])
+    _touch(root / "Macro_Expression/S01/anger/S01-07-001.jpg")
+    write_xlsx(
+        root / "MMEW_Micro_Exp.xlsx",
+        [
+            MMEW_HEADER,
+            ["S01", "S01_01", 9, 10, 11, "AU12", "happiness", ""],
+            ["S02", "S02_01", 1, 2, 5, "AU1+AU2", "surprise", ""],
+            ["S03", "S03_01", 1, 2, 3, "AU4", "fear", ""],
+            ["S01", "S01_01", 1, 2, 3, "AU15", "sadness", ""],
+        ],
+    )
     return root
