@@ -147,7 +147,9 @@ class StackedModel:
             self.learning_rates.numpy()[chosen],
         )
         for name in self.trainable:
-            smaller.first_moments[name].assign(tf.gather(self.first_moments[name], chosen))
+            smaller.first_moments[name].assign(
+                tf.gather(self.first_moments[name], chosen)
+            )
             smaller.second_moments[name].assign(
                 tf.gather(self.second_moments[name], chosen)
             )
@@ -182,6 +184,10 @@ class StackedModel:
             # batch statistics over the real samples (mask) and every frame
             weight = mask[:, :, None, None]
             count = tf.reduce_sum(weight, axis=[1, 2, 3], keepdims=True) * steps
+            # A fit without a real sample in this step (inactive: its epoch
+            # is over) gets zero statistics, not 0/0: a NaN would reach its
+            # moving statistics and weights through the 0 * NaN of masking.
+            count = tf.maximum(count, 1.0)
             mean = tf.reduce_sum(conv * weight, axis=[1, 2], keepdims=True) / count
             variance = (
                 tf.reduce_sum(

@@ -92,7 +92,9 @@ def _task(name, seed, epochs, *, validation=False, n=7):
 def test_a_fit_trained_beside_others_equals_the_fit_alone():
     """Batch order, dropout masks, Adam state and schedule belong to the fit: a
     fit trained in a chunk (whose other fits finish early and leave the axis,
-    with an odd-sized last batch) ends with the weights it gets alone."""
+    with an odd-sized last batch, and whose epochs are longer or shorter
+    than its neighbour's, so that it sits out steps) ends with the weights it
+    gets alone."""
     from samm_pipeline.learn.fit_stacked import fit_stacked
     from samm_pipeline.learn.stacked import keras_weights
 
@@ -100,7 +102,7 @@ def test_a_fit_trained_beside_others_equals_the_fit_alone():
     together = [
         _task("a", 1, 1),
         _task("b", 2, 4, validation=True),
-        _task("c", 3, 4),
+        _task("c", 3, 4, n=11),
         _task("d", 4, 1),
     ]
     fitted = fit_stacked(together, 3, config)
@@ -115,5 +117,6 @@ def test_a_fit_trained_beside_others_equals_the_fit_alone():
             atol = 4e-4 if name == "conv1_bias" else 1e-5  # see test_stacked
             np.testing.assert_allclose(value, expected, rtol=1e-4, atol=atol)
         for row, lone in zip(fitted[index][1], alone[1], strict=True):
+            assert np.isfinite(row["loss"]) and np.isfinite(row.get("val_loss", 0))
             assert row["loss"] == pytest.approx(lone["loss"], rel=1e-4)
     assert [len(history) for _, history, _ in fitted] == [1, 4, 4, 1]
