@@ -27,9 +27,10 @@ from samm_pipeline.config import (
 @cli.command("train")
 @click.option(
     "--store",
-    "store_path",
-    default=None,
-    help="Landmark store, a folder or an fsspec URL [paths.store].",
+    "store_paths",
+    multiple=True,
+    help="Landmark store, a folder or an fsspec URL; repeat it to train on "
+    "several datasets together [paths.store, paths.stores].",
 )
 @click.option(
     "--output",
@@ -68,7 +69,7 @@ from samm_pipeline.config import (
 @click.pass_context
 def train_command(
     ctx: click.Context,
-    store_path: str | None,
+    store_paths: tuple[str, ...],
     output: Path | None,
     protocol: str | None,
     labels: str | None,
@@ -81,9 +82,11 @@ def train_command(
     backend: str | None,
     scheduler: str | None,
 ) -> None:
-    """Train and evaluate the model from a landmark store (never the videos).
+    """Train and evaluate the model from landmark stores (never the videos).
 
-    Prints UF1, UAR and accuracy beside the majority-class baseline and
+    Several --store options train on several datasets together (--protocol
+    megc: the MEGC composite; lodo: leave one dataset out). Prints UF1, UAR
+    and accuracy beside the majority-class baseline and
     writes model.keras, model.json, metrics, predictions and plots to OUTPUT.
     """
     config = load_run_config(
@@ -99,12 +102,17 @@ def train_command(
             **engine_overrides("evaluate", backend, scheduler),
         },
     )
-    store = store_or_config(store_path, config.paths.store)
+    if store_paths or not config.paths.stores:
+        stores = [
+            store_or_config(path, config.paths.store) for path in store_paths or [None]
+        ]
+    else:
+        stores = [store_or_config(path, "") for path in config.paths.stores]
     output = path_or_config(output, config.paths.output, "--output")
     from samm_pipeline.learn.pipeline import run_training
 
     report = run_training(
-        store,
+        stores if len(stores) > 1 else stores[0],
         output,
         config,
         overwrite=overwrite,

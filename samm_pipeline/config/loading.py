@@ -160,6 +160,18 @@ def _cross_check(config: Config, problems: list[str]) -> None:
                 f"[{name}] scheduler {section.scheduler!r} contains spaces; give "
                 "an address such as 'tcp://10.0.0.5:8786'"
             )
+    if config.evaluate.protocol == "megc" and config.train.labels not in (
+        "asis",
+        "megc3",
+    ):
+        problems.append(
+            f"[evaluate] protocol = 'megc' uses the MEGC 3-class labels, but [train] "
+            f"labels = {config.train.labels!r}; set labels = 'megc3' or remove it"
+        )
+    if config.paths.store and config.paths.stores:
+        problems.append(
+            "[paths] sets both store and stores; keep one (stores for several)"
+        )
     if config.detect.window and config.detect.min_frames > config.detect.window:
         problems.append(
             f"[detect] min_frames ({config.detect.min_frames}) must be <= window "

@@ -22,7 +22,7 @@ ZScore = Literal["clip", "feature", "none"]
 MissingFrames = Literal["drop", "interpolate"]
 AlignMethod = Literal["fastdtw", "linear"]
 LabelScheme = Literal["asis", "samm5", "megc3", "custom"]
-EvalProtocol = Literal["holdout", "loso"]
+EvalProtocol = Literal["holdout", "loso", "megc", "lodo"]
 LosoSelection = Literal["fixed", "inner"]
 ClassWeight = Literal["none", "balanced"]
 TrainEngine = Literal["keras", "stacked"]
@@ -59,6 +59,9 @@ class PathsConfig:
 
     data: str = _opt("", "dataset root for `extract` (empty: give it on the CLI)")
     store: str = _opt("", "Zarr landmark store (empty: give it on the CLI)")
+    stores: tuple[str, ...] = _opt(
+        tuple, "several stores trained on together (instead of store)", factory=True
+    )
     output: str = _opt("", "training output folder (empty: give it on the CLI)")
 
 
@@ -168,7 +171,11 @@ class TrainConfig:
 class EvaluateConfig:
     """Evaluation protocol."""
 
-    protocol: EvalProtocol = _opt("holdout", "holdout or loso")
+    protocol: EvalProtocol = _opt(
+        "holdout",
+        "holdout, loso, megc (LOSO over the subjects of every store, scored in "
+        "full and per dataset, MEGC 3-class labels) or lodo (leave one dataset out)",
+    )
     test_fraction: float = _opt(0.2, "hold-out validation fraction", gt=0, lt=1)
     loso_selection: LosoSelection = _opt(
         "inner", "LOSO epoch choice: inner split of training subjects, or fixed"

@@ -27,6 +27,7 @@ from samm_pipeline.io.runs import RunArtifacts, check_output, describe_model, wr
 from samm_pipeline.learn.evaluate import Evaluation, evaluate_predictions
 from samm_pipeline.learn.protocol import run_seeds
 from samm_pipeline.learn.report import (
+    dataset_evaluations,
     history_rows,
     metrics_document,
     prediction_rows,
@@ -34,8 +35,8 @@ from samm_pipeline.learn.report import (
     run_figures_of,
     seed_summary,
 )
-from samm_pipeline.prepare.cache import prepare_clips, require_clips
-from samm_pipeline.prepare.labels import label_clips
+from samm_pipeline.prepare.cache import PreparedClips, prepare_clips, require_clips
+from samm_pipeline.prepare.labels import LabelledClips, combine_datasets, label_clips
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ class TrainingReport:
     from_cache: bool
     seconds: float
     seeds: tuple[tuple[int, Evaluation], ...] = ()
+    datasets: tuple[tuple[str, Evaluation], ...] = ()
 
     def summary_line(self) -> str:
         """One line for the end of the run (with several seeds, their mean ± sd)."""
@@ -66,6 +68,12 @@ class TrainingReport:
                 f"; over {len(self.seeds)} seeds UF1 {mean['uf1']:.3f} ± "
                 f"{sd['uf1']:.3f}, UAR {mean['uar']:.3f} ± {sd['uar']:.3f}, "
                 f"accuracy {mean['accuracy']:.3f} ± {sd['accuracy']:.3f}"
+            )
+        if self.datasets:
+            line += "; per dataset " + ", ".join(
+                f"{name} UF1 {e.uf1:.3f} UAR {e.uar:.3f} (baseline "
+                f"{e.baseline['uf1']:.3f}/{e.baseline['uar']:.3f}, {e.n_samples} clips)"
+                for name, e in self.datasets
             )
         return f"{line} -> {self.output}"
 
@@ -95,7 +103,7 @@ def check_store_matches(store: Any, config: Config) -> None:
 
 
 def run_training(
-    store_path: str | os.PathLike[str],
+    store_path: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
     output: str | os.PathLike[str],
     config: Config,
     *,
@@ -104,33 +112,33 @@ def run_training(
     progress: bool = True,
     cache_dir: str | os.PathLike[str] | None = None,
 ) -> TrainingReport:
-    """Train and evaluate from a landmark store; write the artifacts.
+    """Train and evaluate from one landmark store or several; write the artifacts.
 
     Parameters
     ----------
     store_path
-        The landmark store.
+        The landmark store, or several (one per dataset) trained on together:
+        their clips keep their dataset, and subjects are prefixed by it.
     output
         Folder for the artifacts (refused if not empty, unless ``overwrite``).
     config
-        The whole run definition; the protocol is ``config.evaluate.protocol``.
+        The whole run definition; the protocol is ``config.evaluate.protocol``
+        (``megc`` implies the MEGC 3-class labels).
     jobs
         Folds in parallel (default ``config.evaluate.jobs``).
     cache_dir
         Stage-2 cache location (default:
         :func:`~samm_pipeline.prepare.cache.default_cache_dir`).
     """
-    from samm_pipeline.io.store import open_store
-
     start = time.perf_counter()
     output = Path(output)
     check_output(output, overwrite)
-    store = open_store(store_path)
-    require_clips(store)  # before the settings check: the more useful message
-    check_store_matches(store, config)
-    prepared = prepare_clips(store, config.align, cache_dir=cache_dir)
-    data = label_clips(prepared, config.train)
     protocol = config.evaluate.protocol
+    if protocol == "megc" and config.train.labels == "asis":
+        config = dataclasses.replace(
+            config, train=dataclasses.replace(config.train, labels="megc3")
+        )
+    stores, prepared, data = load_datasets(store_path, config, cache_dir)
     results = run_seeds(
         data,
         protocol=protocol,
@@ -155,6 +163,7 @@ def run_training(
     final = result.final
     if final is None:  # pragma: no cover - the first run always refits
         raise RuntimeError("the first run has no final model")
+    datasets = dataset_evaluations(result, data)
     report = TrainingReport(
         output=output,
         protocol=protocol,
@@ -167,8 +176,10 @@ def run_training(
         from_cache=prepared.from_cache,
         seconds=0.0,
         seeds=tuple(evaluations) if len(evaluations) > 1 else (),
+        datasets=tuple(datasets.items()),
     )
     sections = config_to_dict(config)
+    described = [_describe_store(store) for store in stores]
     meta = describe_model(
         classes=data.classes,
         labels=config.train.labels,
@@ -179,24 +190,21 @@ def run_training(
         input_shape=data.sequences.shape[1:],
         sections=sections,
         seed=config.train.seed,
-        clips=_clip_statistics(store, data.keys, config.align.crop_to_annotation),
+        clips=_clip_statistics(stores, data, config.align.crop_to_annotation),
         protocol=result.protocol,
         final_model={
-            "trained_on": "all clips" if protocol == "loso" else "hold-out train",
+            "trained_on": "all clips" if protocol != "holdout" else "hold-out train",
             "epochs": len(final.history),
             "best_epoch": final.best_epoch,
             "seed": result.seed,
         },
-        store={
-            "path": str(store.path.resolve())
-            if isinstance(store.path, Path)
-            else store.path,
-            "n_landmarks": store.n_landmarks,
-            "extractor": store.extractor,
-            "fingerprint": prepared.cache_key,
-            "n_clips": len(store),
-        },
+        store={**described[0], "fingerprint": prepared.cache_key},
     )
+    if len(stores) > 1:
+        meta["stores"] = [
+            {**entry, "dataset": name}
+            for entry, name in zip(described, data.dataset_names, strict=True)
+        ]
     history = history_rows(results)
     write_run(
         output,
@@ -204,7 +212,9 @@ def run_training(
             model=final.model,
             meta=meta,
             history=history,
-            metrics=metrics_document(result, evaluation, prepared, data, evaluations),
+            metrics=metrics_document(
+                result, evaluation, prepared, data, evaluations, results
+            ),
             predictions=prediction_rows(results, data),
             figures=run_figures_of(result, evaluation, history),
             report=report_markdown(report, evaluation, meta, evaluations),
@@ -213,8 +223,93 @@ def run_training(
     return dataclasses.replace(report, seconds=time.perf_counter() - start)
 
 
+def load_datasets(
+    store_path: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    config: Config,
+    cache_dir: str | os.PathLike[str] | None = None,
+) -> tuple[list[Any], PreparedClips, LabelledClips]:
+    """Open, check, prepare and label one store or several (one per dataset).
+
+    Returns the stores, their prepared clips (several stores: one record of
+    what was skipped, keys prefixed by dataset) and the labelled clips of
+    all of them (:func:`~samm_pipeline.prepare.labels.combine_datasets`).
+
+    Raises
+    ------
+    DataError
+        A store is empty or made with other extractor settings than the
+        config (so two stores of different settings are refused).
+    """
+    from samm_pipeline.io.store import open_store
+
+    paths = (
+        [store_path] if isinstance(store_path, (str, os.PathLike)) else list(store_path)
+    )
+    if not paths:
+        raise DataError("no store given; give --store (one or more)")
+    stores = [open_store(path) for path in paths]
+    for store in stores:
+        require_clips(store)  # before the settings check: the more useful message
+        check_store_matches(store, config)
+    names = _dataset_names(stores)
+    prepared = [
+        prepare_clips(store, config.align, cache_dir=cache_dir) for store in stores
+    ]
+    parts = [
+        label_clips(part, config.train, layout)
+        for part, (layout, _) in zip(prepared, names, strict=True)
+    ]
+    data = combine_datasets(parts, [name for _, name in names])
+    if len(stores) == 1:
+        return stores, prepared[0], data
+    merged = dataclasses.replace(
+        prepared[0],
+        skipped={
+            f"{name}/{key}": why
+            for part, (_, name) in zip(prepared, names, strict=True)
+            for key, why in part.skipped.items()
+        },
+        cache_key="+".join(part.cache_key for part in prepared),
+        from_cache=all(part.from_cache for part in prepared),
+    )
+    return stores, merged, data
+
+
+def _dataset_names(stores: Sequence[Any]) -> list[tuple[str, str]]:
+    """Per store: its layout (the entries' ``dataset``, for label maps) and a
+    name unique among the stores (the layout, else the store's folder name)."""
+    layouts = []
+    for store in stores:
+        found = [str(store.entry_attrs(key).get("dataset") or "") for key in store]
+        common = max(set(found), key=found.count) if found else ""
+        layouts.append(common)
+    names = []
+    for store, layout in zip(stores, layouts, strict=True):
+        stem = Path(str(store.path).rstrip("/")).stem
+        unique = layout and layouts.count(layout) == 1
+        names.append(layout if unique else f"{layout or 'store'}-{stem}")
+    if len(set(names)) != len(names):
+        raise DataError(
+            f"two stores have the same dataset and folder name ({names}); "
+            "give each store its own folder name"
+        )
+    return list(zip(layouts, names, strict=True))
+
+
+def _describe_store(store: Any) -> dict[str, Any]:
+    """A store's line in ``model.json``."""
+    return {
+        "path": str(store.path.resolve())
+        if isinstance(store.path, Path)
+        else store.path,
+        "n_landmarks": store.n_landmarks,
+        "extractor": store.extractor,
+        "n_clips": len(store),
+    }
+
+
 def _clip_statistics(
-    store: Any, keys: Sequence[str], crop_to_annotation: bool
+    stores: Sequence[Any], data: LabelledClips, crop_to_annotation: bool
 ) -> dict[str, float | None]:
     """Median length of the training clips, in frames and in seconds.
 
@@ -228,8 +323,11 @@ def _clip_statistics(
     a 30 fps camera, i.e. the duration, not the frame count, carries over.
     """
     frames, seconds = [], []
-    for key in keys:
-        attrs = store.entry_attrs(key)
+    several = len(stores) > 1
+    store_of = dict(zip(data.dataset_names, stores, strict=True)) if several else {}
+    for key, dataset in zip(data.keys, data.datasets, strict=True):
+        store = store_of[dataset] if several else stores[0]
+        attrs = store.entry_attrs(key.removeprefix(f"{dataset}/") if several else key)
         n_frames = attrs.get("n_frames")
         if not n_frames:
             continue

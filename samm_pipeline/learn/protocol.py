@@ -29,7 +29,12 @@ from samm_pipeline._support.tensorflow import configure_tensorflow
 from samm_pipeline.config import AugmentConfig, EvaluateConfig, TrainConfig
 from samm_pipeline.errors import DataError
 from samm_pipeline.learn.fit import FoldResult, fold_task, run_fold
-from samm_pipeline.prepare.labels import LabelledClips, holdout_split, loso_folds
+from samm_pipeline.prepare.labels import (
+    LabelledClips,
+    dataset_folds,
+    holdout_split,
+    loso_folds,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -66,17 +71,26 @@ def check_trainable(
             f"class(es) {lonely} have a single clip; need at least 2 per class: "
             "drop them with [train] classes or add clips"
         )
-    if protocol == "loso":
+    if protocol == "lodo":
+        dataset_folds(data.datasets)  # raises unless there are 2 datasets or more
+        if data.n_subjects < 2 and evaluate.loso_selection == "inner":
+            raise DataError(
+                "--protocol lodo chooses epochs on an inner split of the training "
+                "subjects, but the data has fewer than 2 subjects; set "
+                "[evaluate] loso_selection = 'fixed'"
+            )
+    elif protocol in ("loso", "megc"):
         if data.n_subjects == 0:
             raise DataError(
-                "--protocol loso needs subjects, but no clip in the store has one; "
+                f"--protocol {protocol} needs subjects, but no clip in the store "
+                "has one; "
                 "set [extract] subject_pattern or annotations and re-extract, "
                 "or use --protocol holdout"
             )
         needed = 3 if evaluate.loso_selection == "inner" else 2
         if data.n_subjects < needed:
             raise DataError(
-                f"--protocol loso with loso_selection = "
+                f"--protocol {protocol} with loso_selection = "
                 f"{evaluate.loso_selection!r} needs at least {needed} subjects; "
                 f"the data has {data.n_subjects}"
             )
@@ -128,7 +142,7 @@ def run_protocol(
         )  # fmt: skip
         folds, final = [fold], fold
     else:
-        folds_spec = loso_folds(data.subjects, data.keys)
+        folds_spec = protocol_folds(data, protocol)
         validation = "inner" if evaluate.loso_selection == "inner" else "none"
         if train.engine == "stacked":
             ((folds, final),) = _run_stacked(
@@ -156,6 +170,16 @@ def run_protocol(
                 else None
             )
     return _pooled(data, protocol, folds, final, seed, time.perf_counter() - start)
+
+
+def protocol_folds(
+    data: LabelledClips, protocol: str
+) -> list[tuple[str, NDArray[np.intp], NDArray[np.intp]]]:
+    """The folds of a cross-validation protocol: one per subject (``loso``,
+    ``megc``: every subject of every dataset) or per dataset (``lodo``)."""
+    if protocol == "lodo":
+        return dataset_folds(data.datasets)
+    return loso_folds(data.subjects, data.keys)
 
 
 def _pooled(
@@ -211,12 +235,12 @@ def run_seeds(
     """
     seeds = [train.seed + SEED_STRIDE * index for index in range(train.seeds)]
     common = {"augment": augment, "evaluate": evaluate}
-    if protocol == "loso" and train.engine == "stacked" and len(seeds) > 1:
+    if protocol != "holdout" and train.engine == "stacked" and len(seeds) > 1:
         start = time.perf_counter()
         check_trainable(data, protocol, evaluate)
         validation = "inner" if evaluate.loso_selection == "inner" else "none"
         runs = _run_stacked(
-            data, loso_folds(data.subjects, data.keys), seeds,
+            data, protocol_folds(data, protocol), seeds,
             validation=validation, progress=progress, train=train, jobs=jobs,
             **common,
         )  # fmt: skip

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from samm_pipeline.learn.evaluate import Evaluation
+from samm_pipeline.learn.evaluate import Evaluation, evaluate_predictions
 from samm_pipeline.learn.protocol import ProtocolResult
 from samm_pipeline.prepare.cache import PreparedClips
 from samm_pipeline.prepare.labels import LabelledClips
@@ -56,20 +56,52 @@ def seed_summary(evaluations: list[tuple[int, Any]]) -> dict[str, Any]:
     }
 
 
+def dataset_evaluations(
+    result: ProtocolResult, data: LabelledClips
+) -> dict[str, Evaluation]:
+    """Per dataset, the scores of its clips' pooled predictions: subsets of
+    the same run (the MEGC composite's per-dataset columns). Empty for one
+    dataset."""
+    names = data.dataset_names
+    if len(names) < 2:
+        return {}
+    datasets = np.asarray(data.datasets)
+    out = {}
+    for name in names:
+        chosen = (datasets == name) & result.evaluated
+        if chosen.any():
+            out[name] = evaluate_predictions(
+                data.labels[chosen],
+                result.probabilities[chosen].argmax(axis=1),
+                data.classes,
+            )
+    return out
+
+
 def metrics_document(
     result: ProtocolResult,
     evaluation: Evaluation,
     prepared: PreparedClips,
     data: LabelledClips,
     evaluations: list[tuple[int, Evaluation]] | None = None,
+    results: list[ProtocolResult] | None = None,
 ) -> dict[str, Any]:
     """The ``metrics.json`` document: the first seed's run, and with several
-    seeds their scores under ``seeds`` (per seed, mean and sd)."""
-    extra = (
-        {"seeds": seed_summary(evaluations)}
-        if evaluations and len(evaluations) > 1
-        else {}
-    )
+    seeds their scores under ``seeds`` (per seed, mean and sd); with several
+    datasets each one's scores under ``datasets`` (and per seed under
+    ``seeds.datasets``)."""
+    extra: dict[str, Any] = {}
+    if evaluations and len(evaluations) > 1:
+        extra["seeds"] = seed_summary(evaluations)
+    per_dataset = dataset_evaluations(result, data)
+    if per_dataset:
+        extra["datasets"] = {name: e.to_dict() for name, e in per_dataset.items()}
+        if results and len(results) > 1:
+            runs = [(run.seed, dataset_evaluations(run, data)) for run in results]
+            extra["seeds"]["datasets"] = {
+                name: seed_summary([(seed, scores[name]) for seed, scores in runs])
+                for name in per_dataset
+            }
     return {
         "protocol": result.protocol,
         **evaluation.to_dict(),
@@ -98,8 +130,10 @@ def prediction_rows(
     """``predictions.csv``: a header, then one row per evaluated clip (per
     clip and seed, with a ``seed`` column, when there are several seeds)."""
     several = len(results) > 1
+    datasets = len(data.dataset_names) > 1
     rows: list[list[Any]] = [
         (["seed"] if several else [])
+        + (["dataset"] if datasets else [])
         + ["clip", "subject", "fold", "true", "predicted"]
         + [f"p_{name}" for name in data.classes]
     ]
@@ -108,6 +142,7 @@ def prediction_rows(
             probabilities = result.probabilities[index]
             rows.append(
                 ([result.seed] if several else [])
+                + ([data.datasets[index]] if datasets else [])
                 + [
                     data.keys[index],
                     data.subjects[index],
@@ -162,7 +197,7 @@ def report_markdown(
         f"- training: batch {meta['train']['batch_size']}, "
         + (
             f"{meta['evaluate']['loso_epochs']} epochs per fold (fixed)"
-            if report.protocol == "loso"
+            if report.protocol != "holdout"
             and meta["evaluate"]["loso_selection"] == "fixed"
             else f"up to {meta['train']['epochs']} epochs with early stopping"
         )
@@ -175,9 +210,10 @@ def report_markdown(
         f"| accuracy | {evaluation.accuracy:.3f} | {base['accuracy']:.3f} |",
         "",
         "UF1/UAR are computed on the predictions of all folds pooled."
-        if report.protocol == "loso"
+        if report.protocol != "holdout"
         else "Metrics on the held-out subjects.",
         "",
+        *_dataset_lines(report),
         "| class | clips | recall | F1 |",
         "|---|---|---|---|",
         *[
@@ -224,5 +260,43 @@ def _seed_lines(
         + " |",
         f"| baseline | {base['uf1']:.3f} | {base['uar']:.3f} | "
         f"{base['accuracy']:.3f} |",
+        "",
+    ]
+
+
+def _dataset_lines(report: Any) -> list[str]:
+    """The per-dataset table of ``report.md``, in the MEGC2019 results layout
+    (full composite, then each dataset; UF1 and UAR), baseline beside."""
+    if not report.datasets:
+        return []
+    full = report.evaluation
+    columns = [("full", full), *report.datasets]
+    header = " | ".join(f"{name} UF1 | {name} UAR" for name, _ in columns)
+    return [
+        "Scores per dataset (subsets of the same pooled predictions; the "
+        "baseline predicts each set's most frequent class):",
+        "",
+        f"| | {header} |",
+        "|---|" + "---|" * (2 * len(columns)),
+        "| this run | "
+        + " | ".join(f"{e.uf1:.3f} | {e.uar:.3f}" for _, e in columns)
+        + " |",
+        "| majority-class baseline | "
+        + " | ".join(
+            f"{e.baseline['uf1']:.3f} | {e.baseline['uar']:.3f}" for _, e in columns
+        )
+        + " |",
+        "",
+        "| dataset | clips | " + " | ".join(f"{c} recall" for c in full.classes) + " |",
+        "|---|---|" + "---|" * len(full.classes),
+        *[
+            f"| {name} | {e.n_samples} | "
+            + " | ".join(
+                f"{e.per_class_recall[c]:.3f}" if e.support[c] else "–"
+                for c in full.classes
+            )
+            + " |"
+            for name, e in columns
+        ],
         "",
     ]

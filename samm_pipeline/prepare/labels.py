@@ -9,7 +9,7 @@ subject is its own group), made before any augmentation.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -36,19 +36,52 @@ LABEL_MAPS: dict[str, dict[str, str]] = {
         "fear": "negative",
         "sadness": "negative",
         "repression": "negative",
+        "negative": "negative",  # SMIC's own three classes
         "happiness": "positive",
+        "positive": "positive",
         "surprise": "surprise",
     },
 }
 """Built-in label maps, keyed by lower-case store class."""
 
+DATASET_LABEL_MAPS: dict[str, dict[str, dict[str, str]]] = {
+    # MEGC2019 composite (the challenge's own split of each dataset's classes):
+    # CASME II fear and sadness are left out, SMIC is already 3-class.
+    "megc3": {
+        "casme2": {
+            "disgust": "negative",
+            "repression": "negative",
+            "happiness": "positive",
+            "surprise": "surprise",
+        },
+        "samm": {
+            **{name: "negative" for name in ("anger", "contempt", "disgust", "fear")},
+            "sadness": "negative",
+            "happiness": "positive",
+            "surprise": "surprise",
+        },
+        "smic": {
+            "negative": "negative",
+            "positive": "positive",
+            "surprise": "surprise",
+        },
+    },
+}
+"""Label maps that differ by dataset (the store's ``dataset`` attribute, its
+layout): scheme -> dataset -> table. Other datasets use :data:`LABEL_MAPS`."""
+
 
 def map_label(
-    class_name: str, scheme: str, custom: Mapping[str, str] | None = None
+    class_name: str,
+    scheme: str,
+    custom: Mapping[str, str] | None = None,
+    dataset: str = "",
 ) -> str | None:
     """Return the label of a store class under a label scheme, or ``None`` (drop).
 
-    Names are matched case-insensitively and without surrounding spaces.
+    Names are matched case-insensitively and without surrounding spaces. A
+    ``dataset`` with its own table under the scheme
+    (:data:`DATASET_LABEL_MAPS`) uses it.
 
     >>> map_label("Anger", "samm5"), map_label("Others", "samm5")
     ('Anger', 'Other')
@@ -56,6 +89,8 @@ def map_label(
     (True, 'negative')
     >>> map_label("Happy ", "custom", {"happy": "positive"})
     'positive'
+    >>> map_label("fear", "megc3", dataset="casme2") is None  # MEGC2019 leaves it out
+    True
     """
     name = class_name.strip()
     if scheme == "asis":
@@ -63,7 +98,7 @@ def map_label(
     if scheme == "custom":
         table = {key.strip().casefold(): value for key, value in (custom or {}).items()}
     else:
-        table = LABEL_MAPS[scheme]
+        table = DATASET_LABEL_MAPS.get(scheme, {}).get(dataset) or LABEL_MAPS[scheme]
     return table.get(name.casefold())
 
 
@@ -83,6 +118,9 @@ class LabelledClips:
         Subject per clip; a clip without a subject is its own group (its key).
     dropped
         Clips whose class the label map or class selection leaves out.
+    datasets
+        Dataset of each clip (its store's name; see :func:`combine_datasets`);
+        empty when unknown.
     """
 
     keys: tuple[str, ...]
@@ -92,15 +130,26 @@ class LabelledClips:
     subjects: tuple[str, ...]
     groups: tuple[str, ...]
     dropped: dict[str, str] = field(default_factory=dict)
+    datasets: tuple[str, ...] = ()
 
     @property
     def n_subjects(self) -> int:
         """Distinct known subjects."""
         return len({subject for subject in self.subjects if subject})
 
+    @property
+    def dataset_names(self) -> tuple[str, ...]:
+        """The distinct datasets, in order of first appearance."""
+        return tuple(dict.fromkeys(self.datasets))
 
-def label_clips(prepared: PreparedClips, config: TrainConfig) -> LabelledClips:
+
+def label_clips(
+    prepared: PreparedClips, config: TrainConfig, dataset: str = ""
+) -> LabelledClips:
     """Apply the label map and the class selection of ``[train]``.
+
+    ``dataset`` (the store's dataset, e.g. ``"casme2"``) selects a label map
+    of that dataset where the scheme has one, and is recorded per clip.
 
     Raises
     ------
@@ -112,7 +161,7 @@ def label_clips(prepared: PreparedClips, config: TrainConfig) -> LabelledClips:
     for index, (key, class_name) in enumerate(
         zip(prepared.keys, prepared.classes, strict=True)
     ):
-        label = map_label(class_name, config.labels, config.label_map)
+        label = map_label(class_name, config.labels, config.label_map, dataset)
         if label is None:
             dropped[key] = f"class {class_name!r} is not in label map {config.labels!r}"
             continue
@@ -148,6 +197,70 @@ def label_clips(prepared: PreparedClips, config: TrainConfig) -> LabelledClips:
             subject or key for subject, key in zip(subjects, keys, strict=True)
         ),
         dropped=dropped,
+        datasets=(dataset,) * len(keys),
+    )
+
+
+def combine_datasets(
+    parts: Sequence[LabelledClips], names: Sequence[str] | None = None
+) -> LabelledClips:
+    """Several datasets' labelled clips as one set (one training run).
+
+    Keys and subjects are prefixed by their dataset (``samm/006``,
+    ``casme2/sub01``) so that they never collide; classes are the union of
+    the parts' labels. ``names`` (default: each part's dataset) names the
+    parts. One part keeps its keys and subjects as they are.
+
+    Raises
+    ------
+    DataError
+        Two parts share a dataset name, or their sequences differ in shape
+        (stores of other extractor or ``[align]`` settings).
+    """
+    if names is None:
+        names = [part.datasets[0] if part.datasets else "" for part in parts]
+    names = list(names)
+    if len(parts) == 1:
+        return replace(parts[0], datasets=(names[0],) * len(parts[0].keys))
+    if len(set(names)) != len(names) or not all(names):
+        raise DataError(
+            f"stores of one run need distinct dataset names, got {names}; "
+            "give each store its own folder name"
+        )
+    shapes = {part.sequences.shape[1:] for part in parts}
+    if len(shapes) > 1:
+        raise DataError(
+            f"the stores' sequences differ in shape {sorted(shapes)}: they were "
+            "extracted with different landmark sets; re-extract them alike"
+        )
+    classes = tuple(sorted({name for part in parts for name in part.classes}))
+    index_of = {name: position for position, name in enumerate(classes)}
+
+    def prefixed(name: str, values: Sequence[str]) -> tuple[str, ...]:
+        return tuple(f"{name}/{value}" if value else "" for value in values)
+
+    return LabelledClips(
+        keys=sum((prefixed(n, p.keys) for n, p in zip(names, parts, strict=True)), ()),
+        sequences=np.concatenate([part.sequences for part in parts]),
+        labels=np.concatenate(
+            [
+                np.array([index_of[part.classes[i]] for i in part.labels], np.int64)
+                for part in parts
+            ]
+        ),
+        classes=classes,
+        subjects=sum(
+            (prefixed(n, p.subjects) for n, p in zip(names, parts, strict=True)), ()
+        ),
+        groups=sum(
+            (prefixed(n, p.groups) for n, p in zip(names, parts, strict=True)), ()
+        ),
+        dropped={
+            f"{name}/{key}": why
+            for name, part in zip(names, parts, strict=True)
+            for key, why in part.dropped.items()
+        },
+        datasets=sum((part.datasets for part in parts), ()),
     )
 
 
@@ -219,3 +332,24 @@ def loso_folds(
         (name, indices[group_array != name], indices[group_array == name])
         for name in names
     ]
+
+
+def dataset_folds(
+    datasets: Sequence[str],
+) -> list[tuple[str, NDArray[np.intp], NDArray[np.intp]]]:
+    """Leave-one-dataset-out folds: ``(dataset, train_indices, test_indices)``.
+
+    Raises
+    ------
+    DataError
+        Fewer than 2 datasets.
+    """
+    names = list(dict.fromkeys(datasets))
+    if len(names) < 2 or not all(names):
+        raise DataError(
+            "leave-one-dataset-out needs clips of at least 2 datasets (give several "
+            f"stores: train --store A --store B); found {names}"
+        )
+    array = np.asarray(datasets)
+    indices = np.arange(len(array))
+    return [(name, indices[array != name], indices[array == name]) for name in names]

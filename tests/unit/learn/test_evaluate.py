@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import f1_score, recall_score
@@ -24,6 +25,27 @@ def test_uf1_uar_match_scikit_learn(n_classes, n_samples, seed):
         truth, predicted, labels=present, average="macro", zero_division=0
     )
     assert abs(uar - expected_uar) < 1e-12
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(2, 6), st.integers(0, 10_000))
+def test_pooled_scores_equal_scikit_learn_with_the_full_label_list(n_classes, seed):
+    """As the MEGC defines them on pooled predictions: every class occurs in
+    the truth, and one is never predicted."""
+    rng = np.random.default_rng(seed)
+    truth = np.concatenate([np.arange(n_classes), rng.integers(0, n_classes, 40)])
+    never = int(rng.integers(0, n_classes))
+    predicted = rng.integers(0, n_classes - 1, len(truth))
+    predicted[predicted >= never] += 1  # class `never` is never predicted
+    assert never not in predicted
+    uf1, uar = uf1_uar(truth, predicted, n_classes)
+    labels = list(range(n_classes))
+    f1 = f1_score(truth, predicted, labels=labels, average="macro", zero_division=0)
+    recall = recall_score(
+        truth, predicted, labels=labels, average="macro", zero_division=0
+    )
+    assert uf1 == pytest.approx(f1, abs=1e-12)
+    assert uar == pytest.approx(recall, abs=1e-12)
 
 
 def test_evaluation_with_baseline():

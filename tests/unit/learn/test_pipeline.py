@@ -4,6 +4,8 @@ from __future__ import annotations
 
 
 def test_clip_statistics_follow_the_crop(tmp_path):
+    from types import SimpleNamespace
+
     import numpy as np
 
     from samm_pipeline.io.store import open_store
@@ -20,12 +22,13 @@ def test_clip_statistics_follow_the_crop(tmp_path):
         )
     store = open_store(tmp_path / "s.zarr")
     keys = list(store)
-    assert _clip_statistics(store, keys, False) == {
+    data = SimpleNamespace(keys=keys, datasets=("",) * 3, dataset_names=("",))
+    assert _clip_statistics([store], data, False) == {
         "median_frames": 100.0,
         "median_seconds": 0.5,
     }
     # cropped: 20, 40 and (no markers) 100 frames
-    assert _clip_statistics(store, keys, True) == {
+    assert _clip_statistics([store], data, True) == {
         "median_frames": 40.0,
         "median_seconds": 0.2,
     }

@@ -12,6 +12,9 @@ from samm_pipeline.errors import DataError
 from samm_pipeline.io.store import open_store
 from samm_pipeline.prepare.cache import prepare_clips
 from samm_pipeline.prepare.labels import (
+    LabelledClips,
+    combine_datasets,
+    dataset_folds,
     holdout_split,
     label_clips,
     loso_folds,
@@ -98,3 +101,56 @@ def test_loso_folds():
         loso_folds(["", ""])
     with pytest.raises(DataError, match="at least 2 subjects"):
         loso_folds(["a", "a"])
+
+
+@pytest.mark.parametrize(
+    ("dataset", "kept"),
+    [
+        # MEGC2019: CASME II negative is disgust + repression only; SAMM's is
+        # anger, contempt, disgust, fear, sadness; SMIC is already 3-class.
+        ("casme2", {"disgust", "repression", "happiness", "surprise"}),
+        ("samm", {"anger", "contempt", "disgust", "fear", "sadness", "happiness",
+                  "surprise"}),
+        ("smic", {"negative", "positive", "surprise"}),
+    ],
+)  # fmt: skip
+def test_megc3_maps_each_dataset_as_the_challenge_does(dataset, kept):
+    names = ["anger", "contempt", "disgust", "fear", "sadness", "repression",
+             "happiness", "surprise", "others", "negative", "positive"]  # fmt: skip
+    mapped = {name: map_label(name.upper(), "megc3", dataset=dataset) for name in names}
+    assert {name for name, label in mapped.items() if label} == kept
+    assert mapped["happiness" if dataset != "smic" else "positive"] == "positive"
+
+
+def _labelled(dataset, classes, labels, subjects):
+    return LabelledClips(
+        keys=tuple(f"c/{i}" for i in range(len(labels))),
+        sequences=np.full((len(labels), 2, 3), len(dataset), np.float32),
+        labels=np.asarray(labels, np.int64),
+        classes=classes,
+        subjects=subjects,
+        groups=tuple(s or f"c/{i}" for i, s in enumerate(subjects)),
+        datasets=(dataset,) * len(labels),
+    )
+
+
+def test_combined_datasets_keep_their_names_and_never_share_a_subject():
+    a = _labelled("samm", ("negative", "surprise"), [0, 1, 1], ("006", "006", "007"))
+    b = _labelled("casme2", ("positive", "surprise"), [1, 0], ("006", ""))
+    both = combine_datasets([a, b])
+    assert both.classes == ("negative", "positive", "surprise")
+    assert [both.classes[i] for i in both.labels] == [
+        "negative", "surprise", "surprise", "surprise", "positive",
+    ]  # fmt: skip
+    assert both.subjects == ("samm/006", "samm/006", "samm/007", "casme2/006", "")
+    assert both.groups[-1] == "casme2/c/1" and both.keys[0] == "samm/c/0"
+    assert both.datasets == ("samm",) * 3 + ("casme2",) * 2
+    assert both.n_subjects == 3 and both.dataset_names == ("samm", "casme2")
+    np.testing.assert_array_equal(both.sequences[:, 0, 0], [4, 4, 4, 6, 6])
+    folds = dataset_folds(both.datasets)
+    assert [name for name, _, _ in folds] == ["samm", "casme2"]
+    assert folds[1][2].tolist() == [3, 4] and folds[1][1].tolist() == [0, 1, 2]
+    with pytest.raises(DataError, match="distinct dataset names"):
+        combine_datasets([a, a])
+    with pytest.raises(DataError, match="at least 2 datasets"):
+        dataset_folds(a.datasets)
