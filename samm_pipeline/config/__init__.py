@@ -28,6 +28,7 @@ from samm_pipeline.config.loading import (
     load_config_over,
 )
 from samm_pipeline.config.sections import (
+    DEFAULT_SPOT_REGIONS,
     DEMO_FPS_RANGE,
     DEMO_SIZE_RANGE,
     SECTIONS,
@@ -50,12 +51,16 @@ from samm_pipeline.config.sections import (
     MissingFrames,
     OutputFormat,
     PathsConfig,
+    SpotRegion,
+    SpotSettings,
     TrainConfig,
     TrainEngine,
+    Widen,
     ZScore,
 )
 
 __all__ = [
+    "DEFAULT_SPOT_REGIONS",
     "DEMO_FPS_RANGE",
     "DEMO_SIZE_RANGE",
     "SECTIONS",
@@ -78,8 +83,11 @@ __all__ = [
     "MissingFrames",
     "OutputFormat",
     "PathsConfig",
+    "SpotRegion",
+    "SpotSettings",
     "TrainConfig",
     "TrainEngine",
+    "Widen",
     "ZScore",
     "apply_overrides",
     "config_from_mapping",

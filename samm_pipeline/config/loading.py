@@ -38,6 +38,8 @@ def _type_name(annotation: Any) -> str:
         return "one of " + ", ".join(repr(a) for a in get_args(annotation))
     if origin is tuple:
         item = get_args(annotation)[0]
+        if get_origin(item) is Literal:
+            return "a list of " + ", ".join(repr(a) for a in get_args(item))
         return "a list of " + {int: "integers", str: "strings"}.get(item, "values")
     if origin is dict:
         return "a table of strings"
@@ -138,7 +140,11 @@ def _build_section(
             problems.append(f"[{section}] {key} {problem}")
             continue
         kwargs[key] = converted
-    return cls(**kwargs)
+    try:
+        return cls(**kwargs)
+    except ValueError as error:  # checks across values ([spot] regions twice)
+        problems.append(f"[{section}] {error}")
+        return cls()
 
 
 def _cross_check(config: Config, problems: list[str]) -> None:

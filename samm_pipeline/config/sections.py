@@ -3,6 +3,8 @@ and ranges each key takes (the one place they are written)."""
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import sys
 import typing
 from dataclasses import dataclass, field
@@ -28,6 +30,15 @@ ClassWeight = Literal["none", "balanced"]
 TrainEngine = Literal["keras", "stacked"]
 Backend = Literal["loky", "threading", "dask"]
 OutputFormat = Literal["table", "json", "csv"]
+SpotRegion = Literal[
+    "lips", "left_eye", "right_eye", "left_eyebrow", "right_eyebrow", "nose",
+    "face_oval",
+]  # fmt: skip
+"""Facial regions the spotter can combine: the keys of
+:data:`samm_pipeline.landmarks.REGIONS` (a test keeps the two equal)."""
+Widen = Literal["level", "fixed"]
+"""How the spotter turns a peak into an interval: where the signal falls back
+below a level, or a fixed half-width either side of the peak."""
 
 DEMO_SIZE_RANGE = (128, 4096)
 """Frame sizes (pixels, even) the demo generator renders; ``[demo] size`` is
@@ -219,6 +230,143 @@ class DemoConfig:
     fps: float = _opt(60.0, "frame rate", ge=DEMO_FPS_RANGE[0], le=DEMO_FPS_RANGE[1])
 
 
+DEFAULT_SPOT_REGIONS: tuple[SpotRegion, ...] = (
+    "left_eyebrow",
+    "right_eyebrow",
+    "left_eye",
+    "right_eye",
+    "nose",
+    "lips",
+)
+"""Regions whose motion makes the spotting signal. The face oval is left out:
+it moves with speech and with head turns that a 2-D similarity fit cannot
+remove."""
+
+
+@dataclass(frozen=True)
+class SpotSettings:
+    """Spotting (`spot`): the training-free landmark spotter, times in seconds.
+
+    The ``[spot]`` table of the run definition; :mod:`samm_pipeline.spot`
+    takes it as is. Every time scale is in seconds, so one set of settings
+    serves 30 fps (CAS(ME)²) and 200 fps (SAMM Long Videos).
+
+    Raises
+    ------
+    ValueError
+        At construction, listing every value out of its range, unknown
+        region, or unknown choice (the TOML loader reports the same as a
+        :class:`~samm_pipeline.errors.ConfigError`).
+
+    Notes
+    -----
+    Defaults and why:
+
+    - ``baseline_seconds = 6``: the neutral face at a frame is the median of
+      the aligned landmarks over 6 s centred on it, so an expression shorter
+      than half of that (3 s; SAMM-LV and CAS(ME)² macro-expressions mostly
+      are) never becomes its own baseline, while slow drift does.
+    - ``micro_smooth_seconds = 0.1`` and ``macro_smooth_seconds = 0.5``: a
+      moving mean well inside a micro-expression (0.2-0.5 s), and one about a
+      micro-expression long, so slow macro-expressions stand out of jitter.
+    - ``threshold_fraction = 0.25``: the per-video threshold
+      ``mean + p * (max - mean)`` (Moilanen et al.; SOFTNet uses 0.55 on a
+      learned score). Lower here because one strong macro-expression would
+      otherwise hide every micro-expression of its video; ``min_height``
+      keeps calm videos from producing peaks of jitter.
+    - ``min_height = 1.0``: the signal is the RMS over regions of each
+      region's displacement above its typical (median) one, in typical
+      units: about 0 on an ordinary frame; a single region of six moving
+      3.5 times its typical amount reaches 1.
+    - ``edge_fraction = 0.1``: onset and offset where the fine signal falls
+      below a tenth of the way from the video's median to the peak. The
+      signal counts only motion above the typical level, so its edges sit
+      inside the movement: on raised-cosine movements (tests/unit/spot) 0.1
+      gives IoU 0.67-0.78 with the annotated span, 0.25 only 0.58.
+    - ``micro_max_seconds = 0.5``: the field's boundary.
+    """
+
+    regions: tuple[SpotRegion, ...] = _opt(
+        DEFAULT_SPOT_REGIONS, "facial regions combined into the signal (landmarks.py)"
+    )
+    baseline_seconds: float = _opt(
+        6.0, "window of the sliding neutral baseline (median)", ge=0.5, le=600.0
+    )
+    micro_smooth_seconds: float = _opt(
+        0.1, "moving-mean window of the fine (micro) signal", ge=0.0, le=2.0
+    )
+    macro_smooth_seconds: float = _opt(
+        0.5, "moving-mean window of the coarse (macro) signal", ge=0.0, le=10.0
+    )
+    threshold_fraction: float = _opt(
+        0.25, "p in the per-video threshold mean + p * (max - mean)", ge=0.0, le=1.0
+    )
+    min_height: float = _opt(
+        1.0, "the threshold's floor, in typical displacements above typical", ge=0.0
+    )
+    peak_distance_seconds: float = _opt(
+        0.5, "minimum distance between peaks (scipy find_peaks)", gt=0.0, le=60.0
+    )
+    widen: Widen = _opt(
+        "level", "level (where the signal falls back) or fixed (peak +- half width)"
+    )
+    edge_fraction: float = _opt(
+        0.1, "widen = level: onset/offset at base + f * (peak - base)", ge=0.0, lt=1.0
+    )
+    half_width_seconds: float = _opt(
+        0.25, "widen = fixed: interval = peak +- this", gt=0.0, le=60.0
+    )
+    merge_gap_seconds: float = _opt(
+        0.1, "intervals closer than this are merged", ge=0.0, le=10.0
+    )
+    micro_max_seconds: float = _opt(
+        0.5, "intervals up to this long are micro, longer ones macro", gt=0.0, le=10.0
+    )
+
+    def __post_init__(self) -> None:
+        problems = [
+            problem
+            for item in dataclasses.fields(self)
+            if (problem := _bound_problem(item.name, getattr(self, item.name), item))
+        ]
+        regions = typing.get_args(SpotRegion)
+        unknown = [name for name in self.regions if name not in regions]
+        if unknown or not self.regions:
+            problems.append(
+                f"regions: expected one or more of {sorted(regions)}, got "
+                f"{list(self.regions)}"
+            )
+        if len(set(self.regions)) != len(self.regions):
+            problems.append(f"regions: listed twice in {list(self.regions)}")
+        if self.widen not in typing.get_args(Widen):
+            problems.append(f"widen: expected 'level' or 'fixed', got {self.widen!r}")
+        if problems:
+            raise ValueError("invalid spot settings: " + "; ".join(problems))
+
+
+def _bound_problem(name: str, value: Any, item: dataclasses.Field) -> str | None:
+    """Why ``value`` is outside the field's declared range, or ``None``."""
+    bounds = {key: item.metadata.get(key) for key in ("ge", "gt", "le", "lt")}
+    if all(bound is None for bound in bounds.values()):
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return f"{name}: expected a number, got {value!r}"
+    checks = {
+        "ge": (lambda v, b: v >= b, ">="),
+        "gt": (lambda v, b: v > b, ">"),
+        "le": (lambda v, b: v <= b, "<="),
+        "lt": (lambda v, b: v < b, "<"),
+    }
+    failed = [
+        f"{sign} {bound}"
+        for key, bound in bounds.items()
+        if bound is not None
+        for test, sign in [checks[key]]
+        if not (math.isfinite(value) and test(value, bound))
+    ]
+    return f"{name}: expected {' and '.join(failed)}, got {value}" if failed else None
+
+
 @dataclass(frozen=True)
 class Config:
     """A complete run definition: one section per stage."""
@@ -231,6 +379,7 @@ class Config:
     evaluate: EvaluateConfig = field(default_factory=EvaluateConfig)
     detect: DetectConfig = field(default_factory=DetectConfig)
     demo: DemoConfig = field(default_factory=DemoConfig)
+    spot: SpotSettings = field(default_factory=SpotSettings)
 
 
 SECTIONS: dict[str, type] = typing.get_type_hints(Config)

@@ -254,6 +254,24 @@ class LandmarkStore(Mapping[str, Clip]):
         except KeyError:
             raise self._missing(key) from None
 
+    def landmark_array(self, key: str) -> Any:
+        """One complete entry's array, unread: slice it to read a window.
+
+        ``store.landmark_array(key)[1000:1200]`` reads only the chunks of
+        those frames (:data:`FRAMES_PER_CHUNK` frames each), so a notebook or
+        the spotter can go through a 7,000-frame video without loading it
+        whole. Shape ``(n_frames, n_landmarks, 3)``, float32, NaN rows where
+        no face was found.
+
+        Raises
+        ------
+        DataError
+            No complete entry ``key``.
+        """
+        if key not in self._scan():
+            raise self._missing(key)
+        return self._root[key]
+
     def to_xarray(self, key: str) -> Any:
         """Load one clip as an :class:`xarray.DataArray` (see :meth:`Clip.to_xarray`).
 

@@ -2,8 +2,8 @@
 
 - :mod:`~samm_pipeline.spot.intervals`: ``Interval`` (inclusive frame
   indices, micro or macro), IoU, merging (pure);
-- :mod:`~samm_pipeline.spot.settings`: ``SpotSettings``, the spotter's
-  settings with their defaults and ranges (a future ``[spot]`` table);
+- :mod:`~samm_pipeline.spot.settings`: ``SpotSettings``, the ``[spot]``
+  table (defined in :mod:`samm_pipeline.config.sections`, re-exported);
 - :mod:`~samm_pipeline.spot.signal`: the per-frame motion signal of facial
   regions, head motion removed, against a sliding neutral baseline (pure;
   memory flat in video length);
@@ -11,10 +11,16 @@
   into intervals, typed by duration (pure);
 - :mod:`~samm_pipeline.spot.spotter`: ``spot_video``, landmarks to intervals;
 - :mod:`~samm_pipeline.spot.evaluate`: the MEGC spotting evaluation (IoU >= 0.5,
-  one-to-one matching, pooled counts), interval log and metrics (pure).
+  one-to-one matching, pooled counts), interval log and metrics (pure);
+- :mod:`~samm_pipeline.spot.run`: ``run_spotting``, every long video of a
+  store spotted and scored, ``intervals.csv`` / ``metrics.json`` / timelines
+  written whole (the ``spot`` command).
 
 Imports: ``spotter -> peaks -> signal -> settings -> intervals``, ``evaluate ->
-intervals``; ``spot`` uses the base modules and :mod:`samm_pipeline.prepare`
-(Procrustes), never ``io``, ``learn`` or TensorFlow. Only ``cli``, ``infer``
+intervals``, ``run -> spotter parts, evaluate``; ``spot`` uses the base
+modules, :mod:`samm_pipeline.prepare` (Procrustes) and, in ``run`` only,
+:mod:`samm_pipeline.io` (the store) and ``_support`` (atomic folders); never
+``learn`` or TensorFlow. Figures are drawn by a writer passed in (``viz``
+may not import ``spot``). Only ``cli``, ``infer``
 and ``demo`` may import it. This ``__init__`` imports nothing.
 """

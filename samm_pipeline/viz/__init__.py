@@ -9,7 +9,9 @@ the modules behind it are
 - :mod:`~samm_pipeline.viz.store`: a whole store (class motion heatmap,
   dataset overview, every figure into PNG files for ``plot``);
 - :mod:`~samm_pipeline.viz.run`: a training run (confusion matrix, training
-  curves).
+  curves);
+- :mod:`~samm_pipeline.viz.timeline`: a long video's spotting timeline
+  (motion signal, thresholds, predicted and true intervals).
 
 Import direction: ``store -> clip, run -> base``; nothing here imports
 training, TensorFlow or MediaPipe, and this ``__init__`` imports nothing until
@@ -29,10 +31,12 @@ _EXPORTS = {
     "plot_face_mesh": "clip",
     "plot_preprocessing": "clip",
     "plot_region_motion": "clip",
+    "plot_spotting_timeline": "timeline",
     "plot_training_curves": "run",
     "region_motion": "clip",
     "run_figures": "run",
     "save_clip_animation": "clip",
+    "save_timeline": "timeline",
     "write_store_figures": "store",
 }
 

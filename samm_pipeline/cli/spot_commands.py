@@ -1,0 +1,83 @@
+"""``spot``: find micro- and macro-expression intervals in a store's long videos."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from samm_pipeline.cli.group import (
+    cli,
+    load_run_config,
+    path_or_config,
+    store_or_config,
+)
+
+
+@cli.command("spot")
+@click.option(
+    "--store",
+    "store_path",
+    default=None,
+    help="Landmark store holding long videos (a folder or an fsspec URL) "
+    "[paths.store].",
+)
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder for intervals.csv, metrics.json and timelines/ [paths.output].",
+)
+@click.option(
+    "--all",
+    "every_entry",
+    is_flag=True,
+    help="Spot every entry, not only long videos (those with annotated intervals).",
+)
+@click.option(
+    "--threshold-fraction",
+    type=float,
+    default=None,
+    help="p in the per-video threshold mean + p (max - mean) "
+    "[spot.threshold_fraction].",
+)
+@click.option("--no-figures", is_flag=True, help="Skip the timeline figures.")
+@click.option("--overwrite", is_flag=True, help="Replace a non-empty --output.")
+@click.pass_context
+def spot_command(
+    ctx: click.Context,
+    store_path: str | None,
+    output: Path | None,
+    every_entry: bool,
+    threshold_fraction: float | None,
+    no_figures: bool,
+    overwrite: bool,
+) -> None:
+    """Spot expression intervals in every long video of a store and score them.
+
+    Scores follow the MEGC spotting task: a prediction is a hit at IoU >= 0.5
+    with an annotated interval of its type, matched one-to-one; micro, macro
+    and overall (pooled counts) precision, recall and F1. Settings come from
+    the [spot] table of --config.
+    """
+    config = load_run_config(ctx, {"spot.threshold_fraction": threshold_fraction})
+    store = store_or_config(store_path, config.paths.store)
+    folder = path_or_config(output, config.paths.output, "--output")
+    from samm_pipeline.spot.run import run_spotting
+
+    timeline = None
+    if not no_figures:
+        from samm_pipeline.viz.timeline import save_timeline
+
+        timeline = save_timeline
+    report = run_spotting(
+        store,
+        folder,
+        config.spot,
+        every_entry=every_entry,
+        overwrite=overwrite,
+        timeline=timeline,
+    )
+    for key, reason in report.skipped.items():
+        click.echo(f"skipped: {key}: {reason}")
+    click.echo(report.summary())

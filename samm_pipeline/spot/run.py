@@ -1,0 +1,361 @@
+"""``run_spotting``: spot every long video of a store, score it, write the folder.
+
+The output folder (written whole or not at all,
+:func:`~samm_pipeline._support.atomic.staged_folder`)::
+
+    intervals.csv      one row per prediction (TP / FP, or empty when the
+                       video has no annotation) and per missed truth (FN):
+                       :data:`~samm_pipeline.spot.evaluate.INTERVAL_COLUMNS`
+    metrics.json       micro, macro and overall counts, P, R, F1 (MEGC, pooled),
+                       the trivial baseline's, the published references,
+                       the settings, speed
+    timelines/<video>.png   one timeline figure per video, when a figure
+                       writer is given (the CLI passes
+                       :func:`samm_pipeline.viz.timeline.save_timeline`)
+
+A long-video entry is a store entry whose attributes hold ``intervals`` (a
+list, possibly empty, of ``{"onset", "apex", "offset", "type"}`` with 0-based
+inclusive frame indices into the entry; written by the ``samm_lv`` and
+``casme2_lv`` layouts and the demo's long videos). ``every_entry`` spots
+every complete entry; those without ``intervals`` are spotted but not scored.
+
+The baseline printed beside the scores is a trivial spotter run on the same
+signal: one interval per video, ``half_width_seconds`` either side of the
+frame where the fine motion signal is highest (the MEGC fixed-width rule
+with the most demanding threshold possible: only the maximum). It says what
+"find the biggest movement" gets without any peak picking. The published
+MDMD baseline (MEGC 2020-2022: overall F1 0.045 on SAMM-LV, 0.038 on
+CAS(ME)²) is written into ``metrics.json`` as a reference, not recomputed.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from samm_pipeline._support.atomic import check_output_folder, staged_folder
+from samm_pipeline.config.sections import SpotSettings
+from samm_pipeline.errors import DataError
+from samm_pipeline.io.store import open_store
+from samm_pipeline.spot.evaluate import (
+    INTERVAL_COLUMNS,
+    SpottingEvaluation,
+    evaluate_spotting,
+)
+from samm_pipeline.spot.intervals import Interval, expression_kind
+from samm_pipeline.spot.peaks import find_intervals, relative_threshold
+from samm_pipeline.spot.signal import MotionSignal, frames_for, motion_signal
+
+PUBLISHED_REFERENCES: Mapping[str, Mapping[str, float]] = {
+    "MDMD baseline (MEGC 2020)": {"samm_lv": 0.045, "casme2_lv": 0.038},
+    "SOFTNet (Liong et al. 2021)": {"samm_lv": 0.188, "casme2_lv": 0.202},
+    "optical-flow feature difference (He et al. 2022)": {
+        "samm_lv": 0.364,
+        "casme2_lv": 0.344,
+    },
+}
+"""Published overall F1 at IoU >= 0.5 on the real datasets (pixels or optical
+flow), for reference; none is recomputed here."""
+
+
+@dataclass(frozen=True)
+class VideoSpotting:
+    """One video's spotting, for the interval log and its timeline figure.
+
+    Attributes
+    ----------
+    video
+        The entry's clip id (``006_1``), or its key when ``every_entry``
+        spots classes with the same clip id.
+    signal
+        The motion signal the intervals were found on.
+    thresholds
+        ``{"micro": ..., "macro": ...}``: the per-video peak thresholds of
+        the fine and coarse signals.
+    predictions
+        The spotted intervals.
+    truths
+        The annotated intervals, or ``None`` when the entry has none.
+    """
+
+    video: str
+    signal: MotionSignal
+    thresholds: Mapping[str, float]
+    predictions: tuple[Interval, ...]
+    truths: tuple[Interval, ...] | None
+
+
+TimelineWriter = Callable[[Path, VideoSpotting], None]
+"""Writes one video's timeline figure to the given path (PNG)."""
+
+
+@dataclass
+class SpotReport:
+    """What :func:`run_spotting` did."""
+
+    output: Path
+    n_videos: int = 0
+    n_frames: int = 0
+    n_predictions: int = 0
+    seconds: float = 0.0
+    evaluation: SpottingEvaluation | None = None
+    baseline: SpottingEvaluation | None = None
+    datasets: tuple[str, ...] = ()
+    skipped: dict[str, str] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """One line: videos, scores beside the baseline's, where it went."""
+        speed = self.n_frames / self.seconds if self.seconds > 0 else 0.0
+        head = (
+            f"spotted {self.n_predictions} intervals in {self.n_videos} videos "
+            f"({self.n_frames} frames, {speed:,.0f} frames/s)"
+        )
+        if self.evaluation is None or self.baseline is None:
+            return f"{head}; no annotated intervals to score; wrote {self.output}"
+        counts, base = self.evaluation.counts, self.baseline.counts
+        overall = counts["overall"]
+        return (
+            f"{head}; F1 at IoU 0.5: overall {overall.f1:.3f} "
+            f"(P {overall.precision:.3f}, R {overall.recall:.3f}), "
+            f"micro {counts['micro'].f1:.3f}, macro {counts['macro'].f1:.3f}; "
+            f"baseline (one interval per video at the motion maximum) overall "
+            f"{base['overall'].f1:.3f}, micro {base['micro'].f1:.3f}; "
+            f"wrote {self.output}"
+        )
+
+
+def truth_intervals(
+    attrs: Mapping[str, Any], fps: float, micro_max_seconds: float = 0.5
+) -> tuple[Interval, ...] | None:
+    """The annotated intervals of a store entry, or ``None`` if it has none.
+
+    ``attrs["intervals"]`` holds ``{"onset", "apex", "offset", "type"}``
+    (0-based, inclusive); ``type`` is ``"micro"`` or ``"macro"`` as the
+    dataset says, else the interval's duration decides.
+
+    >>> truth_intervals({"intervals": [{"onset": 5, "offset": 9, "type": "macro"},
+    ...                                {"onset": 20, "offset": 30}]}, 30.0)
+    (Interval(onset=5, offset=9, kind='macro', score=0.0), \
+Interval(onset=20, offset=30, kind='micro', score=0.0))
+    >>> truth_intervals({"onset": 3}, 30.0) is None
+    True
+    """
+    items = attrs.get("intervals")
+    if not isinstance(items, list):
+        return None
+    truths = []
+    for item in items:
+        onset, offset = int(item["onset"]), int(item["offset"])
+        kind = item.get("type")
+        if kind not in ("micro", "macro"):
+            kind = expression_kind(offset - onset + 1, fps, micro_max_seconds)
+        truths.append(Interval(onset, offset, kind))
+    return tuple(sorted(truths))
+
+
+def spot_signal(signal: MotionSignal, settings: SpotSettings) -> VideoSpotting:
+    """Intervals and thresholds of one signal (``video`` left empty)."""
+    thresholds = {
+        name: relative_threshold(
+            getattr(signal, name), settings.threshold_fraction, settings.min_height
+        )
+        for name in ("micro", "macro")
+    }
+    predictions = tuple(find_intervals(signal, settings))
+    return VideoSpotting("", signal, thresholds, predictions, None)
+
+
+def maximum_baseline(signal: MotionSignal, settings: SpotSettings) -> list[Interval]:
+    """The trivial spotter: one interval at the fine signal's maximum.
+
+    ``half_width_seconds`` either side of the highest frame, typed by its
+    duration; nothing for an empty or flat (all-zero) signal.
+    """
+    fine = np.asarray(signal.micro)
+    if len(fine) == 0 or not np.any(fine > 0):
+        return []
+    apex = int(np.argmax(fine))
+    half = frames_for(settings.half_width_seconds, signal.fps)
+    onset, offset = max(0, apex - half), min(len(fine) - 1, apex + half)
+    kind = expression_kind(offset - onset + 1, signal.fps, settings.micro_max_seconds)
+    return [Interval(onset, offset, kind, float(fine[apex]))]
+
+
+def run_spotting(
+    store_path: str | Path,
+    output: Path,
+    settings: SpotSettings | None = None,
+    *,
+    every_entry: bool = False,
+    overwrite: bool = False,
+    timeline: TimelineWriter | None = None,
+) -> SpotReport:
+    """Spot every long video of a store; write intervals.csv and metrics.json.
+
+    Parameters
+    ----------
+    store_path
+        The landmark store (folder or fsspec URL).
+    output
+        The folder to write (module notes); replaced only with ``overwrite``.
+    settings
+        The ``[spot]`` settings (default: their defaults).
+    every_entry
+        Spot every complete entry, not only the long-video ones.
+    overwrite
+        Replace a non-empty ``output``.
+    timeline
+        Writes each video's timeline figure; ``None``: no figures.
+
+    Returns
+    -------
+    SpotReport
+
+    Raises
+    ------
+    DataError
+        No store at ``store_path``, or no entry to spot in it.
+    OutputExistsError
+        ``output`` is a file, or a non-empty folder without ``overwrite``.
+    """
+    settings = settings or SpotSettings()
+    output = Path(output)
+    check_output_folder(output, overwrite=overwrite)
+    store = open_store(store_path)
+    keys = [
+        key
+        for key in store
+        if every_entry or isinstance(store.entry_attrs(key).get("intervals"), list)
+    ]
+    if not keys:
+        raise DataError(
+            f"store {store.path} has no long-video entry (one with annotated "
+            "intervals); extract a long-video dataset (--layout samm_lv or "
+            "casme2_lv, or the demo's long videos), or pass --all to spot "
+            "every entry"
+        )
+    clips = [key.split("/", 1)[1] for key in keys]
+    names = {
+        key: (clip if clips.count(clip) == 1 else key.replace("/", "__"))
+        for key, clip in zip(keys, clips, strict=True)
+    }
+    report = SpotReport(output=output)
+    predicted: dict[str, list[Interval]] = {}
+    baseline: dict[str, list[Interval]] = {}
+    truths: dict[str, tuple[Interval, ...]] = {}
+    datasets: set[str] = set()
+    start = time.perf_counter()
+    with staged_folder(output) as staging:
+        for key in keys:
+            attrs = store.entry_attrs(key)
+            fps = attrs.get("fps")
+            if not fps or fps <= 0:
+                report.skipped[key] = "no frame rate in the entry; re-extract it"
+                continue
+            signal = motion_signal(
+                store.landmark_array(key),
+                float(fps),
+                settings,
+                width=attrs.get("width"),
+                height=attrs.get("height"),
+            )
+            video = names[key]
+            spotted = spot_signal(signal, settings)
+            truth = truth_intervals(attrs, float(fps), settings.micro_max_seconds)
+            spotted = VideoSpotting(
+                video, signal, spotted.thresholds, spotted.predictions, truth
+            )
+            predicted[video] = list(spotted.predictions)
+            if truth is not None:
+                truths[video] = truth
+                baseline[video] = maximum_baseline(signal, settings)
+                datasets.add(str(attrs.get("dataset") or ""))
+            report.n_videos += 1
+            report.n_frames += signal.n_frames
+            report.n_predictions += len(spotted.predictions)
+            if timeline is not None:
+                timeline(staging / "timelines" / f"{video}.png", spotted)
+        report.seconds = time.perf_counter() - start
+        if truths:
+            report.evaluation = evaluate_spotting(
+                {video: predicted[video] for video in truths}, truths
+            )
+            report.baseline = evaluate_spotting(baseline, truths)
+        report.datasets = tuple(sorted(datasets))
+        _write_intervals(staging / "intervals.csv", report.evaluation, predicted)
+        _write_json(staging / "metrics.json", _metrics(report, settings, store.path))
+    return report
+
+
+def _write_intervals(
+    path: Path,
+    evaluation: SpottingEvaluation | None,
+    predicted: Mapping[str, list[Interval]],
+) -> None:
+    """The interval log: scored rows, then unscored videos' predictions."""
+    rows = [record.as_row() for record in evaluation.records] if evaluation else []
+    scored = {row["video"] for row in rows}
+    rows += [
+        {
+            "video": video,
+            "type": interval.kind,
+            "outcome": "",
+            "onset": interval.onset,
+            "offset": interval.offset,
+            "score": interval.score,
+        }
+        for video, intervals in sorted(predicted.items())
+        if video not in scored
+        for interval in intervals
+    ]
+    rows.sort(key=lambda row: str(row["video"]))
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.DictWriter(file, fieldnames=list(INTERVAL_COLUMNS), restval="")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(
+                {
+                    name: (round(value, 6) if isinstance(value, float) else value)
+                    for name, value in row.items()
+                    if value is not None
+                }
+            )
+
+
+def _metrics(report: SpotReport, settings: SpotSettings, store: Any) -> dict[str, Any]:
+    evaluation = report.evaluation.metrics() if report.evaluation else None
+    base = report.baseline.metrics() if report.baseline else None
+    return {
+        "store": str(store),
+        "n_videos": report.n_videos,
+        "n_frames": report.n_frames,
+        "n_predictions": report.n_predictions,
+        "seconds": report.seconds,
+        "frames_per_second": report.n_frames / report.seconds
+        if report.seconds > 0
+        else None,
+        "datasets": list(report.datasets),
+        "evaluation": evaluation,
+        "baseline": {
+            "rule": "one interval per video, half_width_seconds either side of "
+            "the frame where the fine motion signal is highest",
+            "evaluation": base,
+        },
+        "published_overall_f1": PUBLISHED_REFERENCES,
+        "settings": {
+            key: list(value) if isinstance(value, tuple) else value
+            for key, value in asdict(settings).items()
+        },
+        "skipped": report.skipped,
+    }
+
+
+def _write_json(path: Path, data: Mapping[str, Any]) -> None:
+    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
