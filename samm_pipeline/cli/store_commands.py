@@ -21,6 +21,11 @@ from samm_pipeline.cli.group import (
 )
 from samm_pipeline.config import Layout
 
+DEMO_LAYOUT_CHOICES = ("folders", "samm", "casme2", "smic")
+"""``make-demo-data --layout``: the demo's layouts
+(:data:`samm_pipeline.demo.layouts.DEMO_LAYOUT_NAMES`, spelt out here so that
+the CLI starts without NumPy; a test checks they agree)."""
+
 
 @cli.command("make-demo-data")
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
@@ -37,6 +42,27 @@ from samm_pipeline.config import Layout
 @click.option(
     "--size", type=int, default=None, help="Frame size in pixels [demo.size]."
 )
+@click.option(
+    "--layout",
+    type=click.Choice(DEMO_LAYOUT_CHOICES),
+    default="folders",
+    show_default=True,
+    help="Class folders of videos, or a dataset as distributed (frame folders "
+    "and its label sheet).",
+)
+@click.option(
+    "--fps",
+    type=float,
+    default=None,
+    help="Frame rate [demo.fps for folders; else the dataset's: SAMM and "
+    "CASME II 200, SMIC 100].",
+)
+@click.option(
+    "--classes",
+    default=None,
+    help="Comma-separated classes of the layout to write (default all), "
+    "e.g. Anger,Happiness,Surprise for samm.",
+)
 @click.option("--overwrite", is_flag=True, help="Replace OUT if it is not empty.")
 @click.pass_context
 def make_demo_data_command(
@@ -46,13 +72,18 @@ def make_demo_data_command(
     clips_per_class: int | None,
     seed: int | None,
     size: int | None,
+    layout: str,
+    fps: float | None,
+    classes: str | None,
     overwrite: bool,
 ) -> None:
     """Write synthetic micro-expression clips to OUT (class folders + clips.csv).
 
     Clips are rendered from public-domain faces bundled with matplotlib and
     scikit-image; each class is a small local motion modelled on facial action
-    units, at micro-expression scale (a few pixels).
+    units, at micro-expression scale (a few pixels). With --layout samm,
+    casme2 or smic, OUT is that dataset's tree as distributed, with its class
+    names, frame rate and label sheet, ready for `extract --layout auto`.
     """
     config = load_run_config(
         ctx,
@@ -67,14 +98,25 @@ def make_demo_data_command(
 
     try:
         dataset = write_demo_clips(
-            out, config, overwrite=overwrite, progress=not ctx.obj["quiet"]
+            out,
+            config,
+            layout=layout,
+            fps=fps,
+            classes=None if classes is None else classes.split(","),
+            overwrite=overwrite,
+            progress=not ctx.obj["quiet"],
         )
     except ValueError as error:  # argument checks beyond the config ranges
         raise UserError(f"make-demo-data: {error}") from None
+    labels = (
+        f"labels in {dataset.label_path.name}, ground truth in {dataset.csv_path.name}"
+        if dataset.label_path is not None
+        else f"labels in {dataset.csv_path}"
+    )
     click.echo(
         f"wrote {dataset.n_clips} clips ({dataset.n_frames_total} frames, "
-        f"{len(dataset.classes)} classes: {', '.join(dataset.classes)}) "
-        f"to {dataset.root}; labels in {dataset.csv_path}"
+        f"{len(dataset.classes)} classes: {', '.join(dataset.classes)}, "
+        f"{dataset.fps:g} fps, {dataset.layout} layout) to {dataset.root}; {labels}"
     )
 
 

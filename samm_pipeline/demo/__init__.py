@@ -9,9 +9,13 @@ make_demo_dataset``); the modules behind it are
   on each), pseudo-subjects and clip timing;
 - :mod:`~samm_pipeline.demo.actions`: the classes, their FACS action units,
   the displacement field and the expression profile (pure);
-- :mod:`~samm_pipeline.demo.render`: rendering and writing one clip;
+- :mod:`~samm_pipeline.demo.render`: rendering and writing one clip (a video
+  or a folder of frame images);
+- :mod:`~samm_pipeline.demo.layouts`: where a clip goes in each layout the
+  demo writes (class folders, or SAMM, CASME II and SMIC as distributed, with
+  their class names, frame rates and label sheets);
 - :mod:`~samm_pipeline.demo.dataset`: :func:`make_demo_dataset` (argument
-  checks, one job per clip, the folder and ``clips.csv``);
+  checks, one job per clip, the folder, ``clips.csv`` and the label sheet);
 - :mod:`~samm_pipeline.demo.run`: the ``demo`` command's work
   (:func:`run_demo`, :func:`write_demo_clips`) and the demo run definition,
   ``demo.toml`` in this folder (:func:`load_demo_definition`);
@@ -29,10 +33,13 @@ How a clip is made
    pixels at the apex; its strength follows a raised cosine (neutral frames,
    onset, apex, offset, neutral frames).
 4. Every frame is one ``cv2.remap`` of the photograph plus sensor noise,
-   written with OpenCV's ``mp4v`` encoder. A seed gives byte-identical files.
+   written with OpenCV's ``mp4v`` encoder (class folders) or as numbered
+   JPEG / BMP images (the dataset layouts). A seed gives byte-identical files.
 
-Import direction: ``run -> dataset -> render -> actions, faces`` (``dataset``
-also uses ``actions`` and ``faces``; those two import nothing of each other).
+Import direction: ``run -> dataset -> layouts, render -> actions, faces``
+(``dataset`` also uses ``actions`` and ``faces``; those two import nothing of
+each other; ``layouts`` reads the names and rates of
+:mod:`samm_pipeline.io.datasets`).
 This ``__init__`` imports nothing until a name is used; OpenCV, MediaPipe,
 SciPy and tqdm are imported by the functions that need them, and TensorFlow
 only by :func:`run_demo` (through training).
@@ -43,6 +50,7 @@ from __future__ import annotations
 from samm_pipeline._support.lazy import lazy_exports
 
 _EXPORTS = {
+    "DEMO_LAYOUTS": "layouts",
     "DemoDataset": "dataset",
     "DemoResult": "run",
     "load_demo_definition": "run",

@@ -2,10 +2,13 @@
 
 :func:`make_demo_dataset` writes the class-folder layout
 ``out_dir/<class>/<clip>.mp4`` plus ``out_dir/clips.csv`` (subject, fps and the
-onset/apex/offset frame of every clip), ready for stage 1. It checks the
-arguments, plans one job per clip, renders the clips in threads
-(:func:`~samm_pipeline.demo.render.write_clip`) and moves the finished folder
-into place (:mod:`samm_pipeline._support.atomic`).
+onset/apex/offset frame of every clip), ready for stage 1; or the same clips
+as frame folders and label sheet in the SAMM, CASME II or SMIC layout
+(:mod:`~samm_pipeline.demo.layouts`). It checks the arguments, plans one job
+per clip, renders the clips in threads
+(:func:`~samm_pipeline.demo.render.write_clip`,
+:func:`~samm_pipeline.demo.render.write_frame_folder`) and moves the finished
+folder into place (:mod:`samm_pipeline._support.atomic`).
 
 Notes
 -----
@@ -20,6 +23,7 @@ from __future__ import annotations
 import csv
 import os
 import sys
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +33,7 @@ import numpy as np
 
 from samm_pipeline._support.atomic import check_output_folder, staged_folder
 from samm_pipeline.config import DEMO_FPS_RANGE, DEMO_SIZE_RANGE
-from samm_pipeline.demo.actions import CLASS_ACTIONS, DEMO_CLASSES, draw_other_action
+from samm_pipeline.demo.actions import CLASS_ACTIONS, draw_other_action
 from samm_pipeline.demo.faces import (
     REFERENCE_SIZE,
     Subject,
@@ -37,16 +41,26 @@ from samm_pipeline.demo.faces import (
     draw_subject,
     draw_timing,
 )
-from samm_pipeline.demo.render import write_clip
+from samm_pipeline.demo.layouts import (
+    DEMO_LAYOUTS,
+    DemoLayout,
+    DemoLayoutName,
+    check_layout_classes,
+    place_clip,
+    write_label_sheet,
+)
+from samm_pipeline.demo.render import write_clip, write_frame_folder
 
 CSV_NAME: Final = "clips.csv"
 CSV_COLUMNS: Final = (
     "clip", "class", "subject", "fps", "onset", "apex", "offset",
     "n_frames", "face", "amplitude_px", "action_units", "path",
 )  # fmt: skip
-"""Columns of ``clips.csv``. ``onset``, ``apex`` and ``offset`` are 0-based frame
-indices; ``amplitude_px`` is the largest warp displacement at the apex in output
-pixels; ``path`` is the video relative to the dataset folder."""
+"""Columns of ``clips.csv``. ``clip`` and ``subject`` are the ids the layout's
+reader gives; ``onset``, ``apex`` and ``offset`` are 0-based indices of the
+frames written; ``amplitude_px`` is the largest warp displacement at the apex
+in output pixels; ``path`` is the video or frame folder relative to the
+dataset folder."""
 
 SUBJECT_PATTERN: Final = r"^(?P<subject>s\d+)_"
 """Regex that recovers the subject id from a clip name (``s01_happiness_02``)."""
@@ -59,19 +73,25 @@ class DemoDataset:
     Attributes
     ----------
     root
-        The dataset folder (class-folder layout).
+        The dataset folder.
     csv_path
-        ``root / "clips.csv"``: one row per clip, columns :data:`CSV_COLUMNS`.
+        ``root / "clips.csv"``: one row per clip, columns :data:`CSV_COLUMNS`
+        (the ground truth, in every layout).
     classes
-        Class names (sub-folders), sorted.
+        Class names (the layout's own), in clip-numbering order.
     subjects
-        Subject ids, e.g. ``("s01", "s02")``.
+        Subject ids as the layout's reader gives them, e.g. ``("s01", "s02")``
+        (folders), ``("006", "007")`` (SAMM).
     n_clips
         Number of clips written.
     n_frames_total
         Frames over all clips.
     fps, size, seed
         The generation settings.
+    layout
+        The layout written (:data:`~samm_pipeline.demo.layouts.DemoLayoutName`).
+    label_path
+        The label spreadsheet (SAMM, CASME II), else ``None``.
     """
 
     root: Path
@@ -83,18 +103,26 @@ class DemoDataset:
     fps: float
     size: int
     seed: int
+    layout: DemoLayoutName = "folders"
+    label_path: Path | None = None
 
 
 def _make_clip(
     root: Path,
+    layout: DemoLayout,
+    subject_index: int,
     subject: Subject,
     class_name: str,
     clip_index: int,
     size: int,
     fps: float,
     rng: np.random.Generator,
-) -> list[object]:
-    """Plan, render and write one clip; return its ``clips.csv`` row."""
+) -> tuple[list[object], tuple[object, ...]]:
+    """Plan, render and write one clip; return its ``clips.csv`` row and sheet row.
+
+    ``subject_index`` is 0-based; ``class_name`` is the layout's, and
+    ``layout.classes`` names the motion rendered for it.
+    """
     # Class-independent draws come first and always happen, so that every class
     # sees the same distributions of timing, amplitude, drift and noise.
     timing = draw_timing(rng, subject.tempo, fps)
@@ -102,26 +130,40 @@ def _make_clip(
         subject.amplitude_px * rng.uniform(0.85, 1.15) * size / REFERENCE_SIZE
     )
     other = draw_other_action(rng)
-    actions = (other,) if class_name == "other" else CLASS_ACTIONS[class_name]
-    clip = f"{subject.subject}_{class_name}_{clip_index:02d}"
-    relative = f"{class_name}/{clip}.mp4"
-    peak_px = write_clip(
-        root / relative, subject, actions, timing, amplitude_px, size, fps, rng
-    )
-    onset, apex, offset, n_frames = timing
+    motion = layout.classes[class_name]
+    actions = (other,) if motion == "other" else CLASS_ACTIONS[motion]
     action_units = "+".join(action.name for action in actions)
-    return [
-        clip, class_name, subject.subject, repr(fps), onset, apex, offset,
-        n_frames, subject.face.name, f"{peak_px:.3f}", action_units, relative,
+    place = place_clip(
+        layout, subject_index, class_name, clip_index, timing, action_units
+    )
+    if place.frame_names:
+        peak_px = write_frame_folder(
+            root / place.relative, place.frame_names, subject, actions, timing,
+            amplitude_px, size, rng,
+        )  # fmt: skip
+    else:
+        peak_px = write_clip(
+            root / place.relative, subject, actions, timing, amplitude_px, size,
+            fps, rng,
+        )  # fmt: skip
+    onset, apex, offset, n_frames = timing
+    kept = [name for name in place.frame_names if name is not None]
+    shift = place.first_kept
+    row: list[object] = [
+        place.clip, class_name, place.subject, repr(fps), onset - shift,
+        apex - shift, offset - shift, len(kept) or n_frames, subject.face.name,
+        f"{peak_px:.3f}", action_units, place.relative,
     ]  # fmt: skip
+    return row, place.sheet_cells
 
 
 def _plan_jobs(
-    n_subjects: int, clips_per_class: int, seed: int
-) -> list[tuple[Subject, str, int, np.random.SeedSequence]]:
-    """Draw the subjects; list ``(subject, class, clip index, clip seed)`` per clip."""
+    n_subjects: int, clips_per_class: int, seed: int, classes: Sequence[str]
+) -> list[tuple[int, Subject, str, int, np.random.SeedSequence]]:
+    """Draw the subjects; list ``(subject index, subject, class, clip index, clip
+    seed)`` per clip."""
     faces = base_faces()
-    names = [(c, k) for c in DEMO_CLASSES for k in range(1, clips_per_class + 1)]
+    names = [(c, k) for c in classes for k in range(1, clips_per_class + 1)]
     jobs = []
     for index, subject_seed in enumerate(
         np.random.SeedSequence(seed).spawn(n_subjects)
@@ -130,7 +172,7 @@ def _plan_jobs(
         face = faces[index % len(faces)]
         subject = draw_subject(index, face, np.random.default_rng(style_seed))
         jobs += [
-            (subject, class_name, clip_index, clip_seed)
+            (index, subject, class_name, clip_index, clip_seed)
             for (class_name, clip_index), clip_seed in zip(
                 names, clip_seeds, strict=True
             )
@@ -148,7 +190,13 @@ def _n_workers() -> int:
 
 
 def _check_arguments(
-    n_subjects: int, clips_per_class: int, seed: int, size: int, fps: float
+    n_subjects: int,
+    clips_per_class: int,
+    seed: int,
+    size: int,
+    fps: float,
+    layout: object,
+    classes: Sequence[str] | None,
 ) -> None:
     """Raise one ``ValueError`` listing every out-of-range argument."""
 
@@ -176,6 +224,7 @@ def _check_arguments(
         problems.append(
             f"fps must be a number from {min_fps:g} to {max_fps:g}, got {fps!r}"
         )
+    problems += check_layout_classes(layout, classes)
     if problems:
         raise ValueError("; ".join(problems))
 
@@ -187,17 +236,23 @@ def make_demo_dataset(
     clips_per_class: int = 4,
     seed: int = 0,
     size: int = 512,
-    fps: float = 60.0,
+    fps: float | None = None,
+    layout: DemoLayoutName = "folders",
+    classes: Sequence[str] | None = None,
     overwrite: bool = False,
     progress: bool = True,
 ) -> DemoDataset:
-    """Render a demo micro-expression dataset in the class-folder layout.
+    """Render a demo micro-expression dataset, as class folders or as a dataset.
 
-    Writes ``out_dir/<class>/<clip>.mp4`` for every subject, class of
-    :data:`~samm_pipeline.demo.actions.DEMO_CLASSES` and clip index, and
-    ``out_dir/clips.csv`` (columns :data:`CSV_COLUMNS`). Clip names are
-    ``<subject>_<class>_<nn>``, e.g. ``s01_happiness_02``, so
-    :data:`SUBJECT_PATTERN` recovers the subject.
+    With ``layout="folders"`` writes ``out_dir/<class>/<clip>.mp4`` for every
+    subject, class of :data:`~samm_pipeline.demo.actions.DEMO_CLASSES` and
+    clip index, and ``out_dir/clips.csv`` (columns :data:`CSV_COLUMNS`). Clip
+    names are ``<subject>_<class>_<nn>``, e.g. ``s01_happiness_02``, so
+    :data:`SUBJECT_PATTERN` recovers the subject. With ``"samm"``,
+    ``"casme2"`` or ``"smic"`` writes the same kind of clips as that dataset
+    is distributed (frame folders and its label spreadsheet, its class names;
+    see :mod:`~samm_pipeline.demo.layouts`), plus ``clips.csv`` as ground
+    truth; ``extract --layout auto`` reads them as the real dataset.
 
     Parameters
     ----------
@@ -217,8 +272,15 @@ def make_demo_dataset(
         amplitudes (about 2-5 px at 512) scale with it.
     fps
         Frame rate (within :data:`~samm_pipeline.config.DEMO_FPS_RANGE`:
-        10-1000). Timings are drawn in seconds, so a clip has about 30-60
-        frames at 60 fps and proportionally more at higher rates.
+        10-1000); default the layout's (folders 60, SAMM and CASME II 200,
+        SMIC-HS 100), the rate its reader assumes; extract another with
+        ``[extract] fps``. Timings are drawn in seconds, so a clip has about
+        30-60 frames at 60 fps and proportionally more at higher rates.
+    layout
+        ``"folders"``, ``"samm"``, ``"casme2"`` or ``"smic"``.
+    classes
+        The layout's classes to write (default all of them), e.g.
+        ``("Anger", "Happiness", "Surprise")`` for SAMM.
     overwrite
         Replace a non-empty ``out_dir``.
     progress
@@ -232,7 +294,7 @@ def make_demo_dataset(
     Raises
     ------
     ValueError
-        An argument is out of range.
+        An argument is out of range, or a class is not the layout's.
     OutputExistsError
         ``out_dir`` is a file, or a non-empty folder and ``overwrite`` is false.
 
@@ -250,14 +312,19 @@ def make_demo_dataset(
     """
     from tqdm import tqdm
 
-    _check_arguments(n_subjects, clips_per_class, seed, size, fps)
+    known = next((v for k, v in DEMO_LAYOUTS.items() if k == layout), None)
+    rate = fps if fps is not None else (known or DEMO_LAYOUTS["folders"]).fps
+    _check_arguments(n_subjects, clips_per_class, seed, size, rate, layout, classes)
+    spec = DEMO_LAYOUTS[layout]
     out_dir = Path(out_dir).expanduser().absolute()
     check_output_folder(out_dir, overwrite=overwrite, option="output folder")
-    seed, size, fps = int(seed), int(size), float(fps)
-    jobs = _plan_jobs(n_subjects, clips_per_class, seed)
+    seed, size, rate = int(seed), int(size), float(rate)
+    chosen = tuple(spec.classes) if classes is None else tuple(classes)
+    jobs = _plan_jobs(n_subjects, clips_per_class, seed, chosen)
     with staged_folder(out_dir) as staging:
-        for class_name in DEMO_CLASSES:
-            (staging / class_name).mkdir()
+        if spec.name == "folders":
+            for class_name in chosen:
+                (staging / class_name).mkdir()
         bar = tqdm(
             total=len(jobs),
             desc="demo clips",
@@ -272,14 +339,16 @@ def make_demo_dataset(
                 pool.submit(
                     _make_clip,
                     staging,
+                    spec,
+                    subject_index,
                     subject,
                     class_name,
                     clip_index,
                     size,
-                    fps,
+                    rate,
                     np.random.default_rng(clip_seed),
                 )
-                for subject, class_name, clip_index, clip_seed in jobs
+                for subject_index, subject, class_name, clip_index, clip_seed in jobs
             ]
             try:
                 for future in as_completed(futures):
@@ -289,19 +358,24 @@ def make_demo_dataset(
                 for future in futures:
                     future.cancel()
                 raise
-        rows = [future.result() for future in futures]
+        results = [future.result() for future in futures]
+        rows = [row for row, _ in results]
         with (staging / CSV_NAME).open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(CSV_COLUMNS)
             writer.writerows(rows)
+        sheet = write_label_sheet(spec, staging, [cells for _, cells in results])
+    subject_column = CSV_COLUMNS.index("subject")
     return DemoDataset(
         root=out_dir,
         csv_path=out_dir / CSV_NAME,
-        classes=DEMO_CLASSES,
-        subjects=tuple(dict.fromkeys(job[0].subject for job in jobs)),
+        classes=chosen,
+        subjects=tuple(dict.fromkeys(str(row[subject_column]) for row in rows)),
         n_clips=len(rows),
         n_frames_total=sum(int(row[CSV_COLUMNS.index("n_frames")]) for row in rows),
-        fps=fps,
+        fps=rate,
         size=size,
         seed=seed,
+        layout=spec.name,
+        label_path=None if sheet is None else out_dir / sheet.name,
     )

@@ -1,10 +1,14 @@
-"""Render one demo clip and write it as an mp4 video.
+"""Render one demo clip and write it as an mp4 video or a folder of frame images.
+
+:func:`render_clip` plans a clip and yields its frames; :func:`write_clip`
+writes them as a video (the class-folder layout), :func:`write_frame_folder`
+as numbered images (the SAMM, CASME II and SMIC layouts).
 
 Every frame is one bilinear ``cv2.remap`` of the subject's photograph (a
 similarity transform, the expression warp of
 :func:`~samm_pipeline.demo.actions.action_field` and a sub-pixel head drift
-composed into one map) plus Gaussian sensor noise, written with OpenCV's
-``mp4v`` encoder. The clip's own random draws (pose and lighting jitter, drift,
+composed into one map) plus Gaussian sensor noise, in BGR order as OpenCV
+writes it. The clip's own random draws (pose and lighting jitter, drift,
 noise) come from the generator it is given, in a fixed order, so a clip seed
 gives byte-identical files.
 """
@@ -12,7 +16,7 @@ gives byte-identical files.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Final
 
@@ -39,22 +43,18 @@ def _similarity(
     return np.hstack([linear, (target - linear @ source)[:, None]])
 
 
-def write_clip(
-    path: Path,
+def render_clip(
     subject: Subject,
     actions: Sequence[Action],
     timing: tuple[int, int, int, int],
     amplitude_px: float,
     size: int,
-    fps: float,
     rng: np.random.Generator,
-) -> float:
-    """Render one clip, write it as an ``mp4v`` video; return the peak warp (px).
+) -> tuple[float, Iterator[NDArray[np.uint8]]]:
+    """Plan one clip; return its peak warp (px) and an iterator over its frames.
 
     Parameters
     ----------
-    path
-        The video file to write (its folder must exist).
     subject
         The pseudo-subject: base face, pose, lighting and noise level.
     actions
@@ -64,15 +64,23 @@ def write_clip(
     amplitude_px
         Largest displacement at the apex in output pixels (before each
         action's gain).
-    size, fps
-        Square frame size in pixels and frame rate.
+    size
+        Square frame size in pixels.
     rng
-        The clip's generator; this function draws from it in a fixed order.
+        The clip's generator; the clip's pose, lighting and drift are drawn
+        here, each frame's noise as the iterator reaches it.
 
-    Raises
-    ------
-    DataError
-        OpenCV cannot open an ``mp4v`` writer for ``path``.
+    Returns
+    -------
+    tuple
+        The largest warp displacement (px) and the ``n_frames`` frames, each
+        ``(size, size, 3)`` uint8 in BGR order (what OpenCV writes).
+
+    Notes
+    -----
+    The frames are made one at a time, so a 200 fps clip never sits in memory
+    whole; consume the iterator fully to draw the same numbers whatever is
+    written (a writer that keeps only onset..offset still renders the rest).
     """
     import cv2
     from scipy.special import ndtri
@@ -120,15 +128,7 @@ def write_clip(
     noise_table = np.round(subject.noise_sigma * levels).astype(np.int16)
     strength = expression_profile(n_frames, onset, apex, offset)
 
-    writer = cv2.VideoWriter(
-        str(path), cv2.VideoWriter_fourcc(*_FOURCC), fps, (size, size)
-    )
-    if not writer.isOpened():
-        raise DataError(
-            f"OpenCV cannot write '{path}' with the {_FOURCC} codec; "
-            "reinstall opencv-contrib-python (its wheels include FFmpeg)."
-        )
-    try:
+    def frames() -> Iterator[NDArray[np.uint8]]:
         for frame_index in range(n_frames):
             phase = 2 * np.pi * drift_cycles * frame_index / n_frames + drift_phase
             drift_x, drift_y = -(linear_inv @ (drift_px * np.sin(phase)))
@@ -139,7 +139,80 @@ def write_clip(
             )
             noise_bytes = np.frombuffer(rng.bytes(frame.size), dtype=np.uint8)
             noise = cv2.LUT(noise_bytes.reshape(frame.shape), noise_table)
-            writer.write(cv2.add(frame, noise, dtype=cv2.CV_8U))
+            yield cv2.add(frame, noise, dtype=cv2.CV_8U)
+
+    return float(np.hypot(field[..., 0], field[..., 1]).max()), frames()
+
+
+def write_clip(
+    path: Path,
+    subject: Subject,
+    actions: Sequence[Action],
+    timing: tuple[int, int, int, int],
+    amplitude_px: float,
+    size: int,
+    fps: float,
+    rng: np.random.Generator,
+) -> float:
+    """Render one clip, write it as an ``mp4v`` video; return the peak warp (px).
+
+    ``path`` is the video file to write (its folder must exist), ``fps`` its
+    frame rate; the other parameters are those of :func:`render_clip`.
+
+    Raises
+    ------
+    DataError
+        OpenCV cannot open an ``mp4v`` writer for ``path``.
+    """
+    import cv2
+
+    peak_px, frames = render_clip(subject, actions, timing, amplitude_px, size, rng)
+    writer = cv2.VideoWriter(
+        str(path), cv2.VideoWriter_fourcc(*_FOURCC), fps, (size, size)
+    )
+    if not writer.isOpened():
+        raise DataError(
+            f"OpenCV cannot write '{path}' with the {_FOURCC} codec; "
+            "reinstall opencv-contrib-python (its wheels include FFmpeg)."
+        )
+    try:
+        for frame in frames:
+            writer.write(frame)
     finally:
         writer.release()
-    return float(np.hypot(field[..., 0], field[..., 1]).max())
+    return peak_px
+
+
+def write_frame_folder(
+    folder: Path,
+    names: Sequence[str | None],
+    subject: Subject,
+    actions: Sequence[Action],
+    timing: tuple[int, int, int, int],
+    amplitude_px: float,
+    size: int,
+    rng: np.random.Generator,
+) -> float:
+    """Render one clip into a folder of frame images; return the peak warp (px).
+
+    ``names[i]`` is the file name of frame ``i`` (its suffix, ``.jpg`` or
+    ``.bmp``, picks the format) or ``None`` for a frame not written (SMIC
+    clips keep only onset..offset); there is one name per frame of
+    ``timing``. The folder is created; the other parameters are those of
+    :func:`render_clip`.
+
+    Raises
+    ------
+    DataError
+        OpenCV cannot write a frame.
+    """
+    import cv2
+
+    if len(names) != timing[3]:
+        raise ValueError(f"{len(names)} frame names for {timing[3]} frames")
+    peak_px, frames = render_clip(subject, actions, timing, amplitude_px, size, rng)
+    folder.mkdir(parents=True)
+    for name, frame in zip(names, frames, strict=True):
+        if name is not None and not cv2.imwrite(str(folder / name), frame):
+            raise DataError(f"OpenCV cannot write the frame image {folder / name}")
+    return peak_px

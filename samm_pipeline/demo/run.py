@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from importlib.resources import files
 from pathlib import Path
@@ -88,19 +89,31 @@ def write_demo_clips(
     out: str | os.PathLike[str],
     config: DemoConfig,
     *,
+    layout: str = "folders",
+    fps: float | None = None,
+    classes: Sequence[str] | None = None,
     overwrite: bool = False,
     progress: bool = True,
 ) -> Any:
-    """Write the synthetic clips that ``[demo]`` describes (see ``dataset``)."""
+    """Write the synthetic clips that ``[demo]`` describes (see ``dataset``).
+
+    ``layout`` other than ``"folders"`` writes a SAMM, CASME II or SMIC tree;
+    its frame rate is then the dataset's unless ``fps`` is given (``[demo]
+    fps`` is the class-folder rate). ``classes`` picks some of the layout's.
+    """
     from samm_pipeline.demo.dataset import make_demo_dataset
 
+    if fps is None and layout == "folders":
+        fps = config.fps
     return make_demo_dataset(
         out,
         n_subjects=config.subjects,
         clips_per_class=config.clips_per_class,
         seed=config.seed,
         size=config.size,
-        fps=config.fps,
+        fps=fps,
+        layout=layout,  # type: ignore[arg-type]  # checked there, by name
+        classes=classes,
         overwrite=overwrite,
         progress=progress,
     )
