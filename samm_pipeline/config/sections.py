@@ -17,7 +17,9 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 # The string choices, written once: the CLI builds its click choices and the
 # dataset discovery its checks from these (``typing.get_args``).
-DatasetLayout = Literal["folders", "samm", "casme2", "smic", "casme3", "mmew"]
+DatasetLayout = Literal[
+    "folders", "samm", "casme2", "smic", "casme3", "mmew", "samm_lv", "casme2_lv"
+]
 Layout = Literal["auto", DatasetLayout]
 HeadMotion = Literal["procrustes", "none"]
 ZScore = Literal["clip", "feature", "none"]
@@ -84,7 +86,9 @@ class ExtractConfig:
     min_detection_confidence: float = _opt(0.5, "face detector threshold", ge=0, le=1)
     min_tracking_confidence: float = _opt(0.5, "re-detect below this", ge=0, le=1)
     layout: Layout = _opt(
-        "auto", "dataset layout: auto, folders, samm, casme2, smic, casme3 or mmew"
+        "auto",
+        "dataset layout: auto, folders, samm, casme2, smic, casme3, mmew, "
+        "samm_lv (SAMM Long Videos) or casme2_lv (CAS(ME)^2 long videos)",
     )
     subject_pattern: str = _opt(
         "", "regex on the clip name whose first group is the subject (folders layout)"

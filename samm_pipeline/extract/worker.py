@@ -132,6 +132,8 @@ def extract_clip(
             # which frames of ``source`` the entry holds (None: all of them)
             "window": list(record.window) if record.window else None,
         }
+        if record.intervals is not None:  # a long video: its expressions
+            attrs["intervals"] = [item._asdict() for item in record.intervals]
         return ClipResult(
             key, landmarks, attrs, None, time.perf_counter() - start, os.getpid()
         )

@@ -21,6 +21,9 @@ The modules:
 - :mod:`~samm_pipeline.io.datasets.annotated`: SAMM and CASME II;
 - :mod:`~samm_pipeline.io.datasets.smic`, :mod:`~samm_pipeline.io.datasets.casme3`,
   :mod:`~samm_pipeline.io.datasets.mmew`: SMIC, CAS(ME)^3 part A, MMEW;
+- :mod:`~samm_pipeline.io.datasets.longvideos`: the spotting datasets SAMM
+  Long Videos and CAS(ME)² (one record per long video, its intervals
+  annotated);
 - this ``__init__``: :func:`detect_layout`, :func:`discover_clips` and the
   registry :data:`LAYOUT_READERS`.
 
@@ -53,6 +56,14 @@ Layouts
     ``ROOT/Micro_Expression/<emotion>/<clip>/1.jpg`` and
     ``MMEW_Micro_Exp.xlsx`` (``Subject, Filename, OnsetFrame, ApexFrame,
     OffsetFrame, Estimated Emotion``); 90 fps.
+``samm_lv``
+    ``ROOT/SAMM_longvideos/006_1/006_1_0001.jpg`` and
+    ``SAMM_LongVideos_V*_Release.xlsx``; one record per long video with its
+    annotated intervals, 200 fps.
+``casme2_lv``
+    ``ROOT/rawpic/s15/15_0101disgustingteeth/img1.jpg`` and
+    ``CAS(ME)^2code_final.xlsx`` (code sheet without header, ``naming rule1``
+    and ``naming rule2``); one record per long video, 30 fps.
 
 With ``layout="auto"`` the first registered layout whose label file is in
 ROOT wins; failing that, the first whose folder names ROOT's match; failing
@@ -100,6 +111,12 @@ from samm_pipeline.io.datasets.annotated import (
 )
 from samm_pipeline.io.datasets.casme3 import CASME3_FPS, CASME3_LAYOUT
 from samm_pipeline.io.datasets.folders import ANNOTATIONS_CSV, discover_folders
+from samm_pipeline.io.datasets.longvideos import (
+    CASME2_LV_FPS,
+    CASME2_LV_LAYOUT,
+    SAMM_LV_FPS,
+    SAMM_LV_LAYOUT,
+)
 from samm_pipeline.io.datasets.mmew import MMEW_FPS, MMEW_LAYOUT
 from samm_pipeline.io.datasets.records import (
     ClipRecord,
@@ -114,10 +131,12 @@ from samm_pipeline.io.datasets.tables import find_header_row, normalize_header
 __all__ = [
     "ANNOTATIONS_CSV",
     "CASME2_FPS",
+    "CASME2_LV_FPS",
     "CASME3_FPS",
     "LAYOUT_READERS",
     "MMEW_FPS",
     "SAMM_FPS",
+    "SAMM_LV_FPS",
     "SMIC_FPS",
     "ClipRecord",
     "Discovery",
@@ -129,13 +148,17 @@ __all__ = [
 ]
 
 LAYOUT_READERS: Final[tuple[LayoutReader, ...]] = (
+    SAMM_LV_LAYOUT,  # before SAMM: its sheet's name starts with SAMM too
+    CASME2_LV_LAYOUT,
     SAMM_LAYOUT,
     CASME2_LAYOUT,
     CASME3_LAYOUT,
     MMEW_LAYOUT,
     SMIC_LAYOUT,
 )
-"""The labelled layouts, in detection order; ``folders`` is the fallback."""
+"""The labelled layouts, in detection order; ``folders`` is the fallback.
+The long-video layouts come first: ``SAMM_LongVideos_*.xlsx`` would
+otherwise pass for SAMM's ``SAMM*.xlsx``."""
 
 _READERS_BY_NAME: Final[dict[DatasetLayout, LayoutReader]] = {
     reader.dataset: reader for reader in LAYOUT_READERS

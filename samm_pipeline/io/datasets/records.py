@@ -14,9 +14,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal, NamedTuple, Protocol
 
 from samm_pipeline.config import DatasetLayout
+
+
+class AnnotatedInterval(NamedTuple):
+    """One annotated expression of a long video: 0-based inclusive frame
+    indices into the video's frames, and its type (``"micro"``/``"macro"``)."""
+
+    onset: int
+    apex: int | None
+    offset: int
+    type: Literal["micro", "macro"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +63,10 @@ class ClipRecord:
         ``(first, last)``: the clip is only these 0-based frames of
         ``source`` and those between (CAS(ME)^3 part A, where many
         micro-expressions share one long recording); ``None``: all of them.
+    intervals
+        A long video's annotated expressions (SAMM Long Videos, CAS(ME)²),
+        possibly none; ``None`` for a clip (not a long video). Extraction
+        writes them into the entry's ``intervals`` attribute.
     """
 
     class_name: str
@@ -67,6 +81,7 @@ class ClipRecord:
     apex: int | None = None
     offset: int | None = None
     window: tuple[int, int] | None = None
+    intervals: tuple[AnnotatedInterval, ...] | None = None
 
     @property
     def key(self) -> str:
