@@ -108,11 +108,11 @@ def make_demo_data_command(
         )
     except ValueError as error:  # argument checks beyond the config ranges
         raise UserError(f"make-demo-data: {error}") from None
-    labels = (
-        f"labels in {dataset.label_path.name}, ground truth in {dataset.csv_path.name}"
-        if dataset.label_path is not None
-        else f"labels in {dataset.csv_path}"
-    )
+    if dataset.layout == "folders":
+        labels = f"labels in {dataset.csv_path}"
+    else:
+        where = dataset.label_path.name if dataset.label_path else "the folders"
+        labels = f"labels in {where}, ground truth in {dataset.csv_path.name}"
     click.echo(
         f"wrote {dataset.n_clips} clips ({dataset.n_frames_total} frames, "
         f"{len(dataset.classes)} classes: {', '.join(dataset.classes)}, "
