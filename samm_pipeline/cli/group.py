@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, get_args
 
@@ -20,6 +21,7 @@ from samm_pipeline import __version__
 from samm_pipeline.config import (
     Backend,
     Config,
+    PathsConfig,
     apply_overrides,
     config_to_toml,
     load_config,
@@ -154,3 +156,10 @@ def store_or_config(value: str | None, configured: str) -> Path | str:
     if value is None and not configured:
         raise click.UsageError("give --store (or set it under [paths] in --config)")
     return store_location(value if value is not None else configured)
+
+
+def configured_stores(values: Sequence[str], paths: PathsConfig) -> list[Path | str]:
+    """The stores: every --store given, else [paths] stores, else [paths] store."""
+    if values or not paths.stores:
+        return [store_or_config(value, paths.store) for value in values or [None]]
+    return [store_or_config(value, "") for value in paths.stores]

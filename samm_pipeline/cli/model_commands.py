@@ -9,11 +9,11 @@ import click
 
 from samm_pipeline.cli.group import (
     cli,
+    configured_stores,
     engine_options,
     engine_overrides,
     load_run_config,
     path_or_config,
-    store_or_config,
 )
 from samm_pipeline.config import (
     Config,
@@ -102,12 +102,7 @@ def train_command(
             **engine_overrides("evaluate", backend, scheduler),
         },
     )
-    if store_paths or not config.paths.stores:
-        stores = [
-            store_or_config(path, config.paths.store) for path in store_paths or [None]
-        ]
-    else:
-        stores = [store_or_config(path, "") for path in config.paths.stores]
+    stores = configured_stores(store_paths, config.paths)
     output = path_or_config(output, config.paths.output, "--output")
     from samm_pipeline.learn.pipeline import run_training
 

@@ -13,6 +13,7 @@ import click
 from samm_pipeline.cli.group import (
     UserError,
     cli,
+    configured_stores,
     engine_options,
     engine_overrides,
     load_run_config,
@@ -217,30 +218,51 @@ def extract_command(
 @cli.command("inspect")
 @click.option(
     "--store",
-    "store_path",
-    default=None,
-    help="Zarr store to describe, a folder or an fsspec URL [paths.store].",
+    "store_paths",
+    multiple=True,
+    help="Zarr store to describe, a folder or an fsspec URL; repeat it to put "
+    "datasets side by side [paths.store, paths.stores].",
 )
 @click.pass_context
-def inspect_command(ctx: click.Context, store_path: str | None) -> None:
-    """Describe a landmark store: classes, clips, frames, missing faces, failures."""
+def inspect_command(ctx: click.Context, store_paths: tuple[str, ...]) -> None:
+    """Describe landmark stores: classes, clips, frames, missing faces, failures.
+
+    With several stores (a composite such as SMIC + CASME II + SAMM) the
+    datasets are also shown side by side: clips per class per dataset, then
+    clips, subjects, classes, fps and frames per clip (median, min, max) of
+    each.
+    """
     config = load_run_config(ctx)
+    from samm_pipeline.io.overview import compare_datasets, summaries_by_dataset
     from samm_pipeline.io.store import open_store
 
-    store = open_store(store_or_config(store_path, config.paths.store))
-    table = store.class_summary()
-    extractor = store.extractor
-    made_with = f"{extractor.get('name', '?')} {extractor.get('mediapipe_version', '')}"
-    click.echo(
-        f"store {store.path}: {len(store)} clips, {store.n_landmarks} landmarks, "
-        f"{made_with.strip()}"
-    )
-    if len(table):
-        click.echo(table.to_string(index=False))
-    failures = store.failures
-    click.echo(f"{len(failures)} failure(s)")
-    for item, reason in sorted(failures.items()):
-        click.echo(f"  {item}: {reason}")
+    stores = [
+        open_store(location)
+        for location in configured_stores(store_paths, config.paths)
+    ]
+    for store in stores:
+        extractor = store.extractor
+        made_with = (
+            f"{extractor.get('name', '?')} {extractor.get('mediapipe_version', '')}"
+        )
+        click.echo(
+            f"store {store.path}: {len(store)} clips, {store.n_landmarks} "
+            f"landmarks, {made_with.strip()}"
+        )
+        if len(stores) == 1 and len(table := store.class_summary()):
+            click.echo(table.to_string(index=False))
+    if len(stores) > 1:
+        comparison = compare_datasets(summaries_by_dataset(stores))
+        click.echo("clips per class and dataset:")
+        click.echo(comparison.clips_per_class.to_string())
+        click.echo("datasets (frames per clip: median, min, max):")
+        click.echo(comparison.datasets.to_string())
+    for store in stores:
+        failures = store.failures
+        where = f" in {store.path}" if len(stores) > 1 else ""
+        click.echo(f"{len(failures)} failure(s){where}")
+        for item, reason in sorted(failures.items()):
+            click.echo(f"  {item}: {reason}")
 
 
 @cli.command("plot")
