@@ -268,9 +268,10 @@ def inspect_command(ctx: click.Context, store_paths: tuple[str, ...]) -> None:
 @cli.command("plot")
 @click.option(
     "--store",
-    "store_path",
-    default=None,
-    help="Zarr store to draw, a folder or an fsspec URL [paths.store].",
+    "store_paths",
+    multiple=True,
+    help="Zarr store to draw, a folder or an fsspec URL [paths.store]; repeat "
+    "it to draw the dataset overview of several side by side.",
 )
 @click.option(
     "--output",
@@ -298,7 +299,7 @@ def inspect_command(ctx: click.Context, store_paths: tuple[str, ...]) -> None:
 @click.pass_context
 def plot_command(
     ctx: click.Context,
-    store_path: str | None,
+    store_paths: tuple[str, ...],
     output: Path,
     key: str | None,
     run_dir: Path | None,
@@ -309,16 +310,22 @@ def plot_command(
 
     Dataset overview, class-average motion heatmap, and for one clip (--key,
     default the first): face mesh, region motion, preprocessing stages (with
-    the [align] settings of --config). Prints the paths written.
+    the [align] settings of --config). With several --store, the dataset
+    overview shows them side by side and the other figures are the first
+    store's. Prints the paths written.
     """
     config = load_run_config(ctx)
     from samm_pipeline.io.store import open_store
     from samm_pipeline.viz import write_store_figures
 
-    store = open_store(store_or_config(store_path, config.paths.store))
+    store, *others = [
+        open_store(location)
+        for location in configured_stores(store_paths, config.paths)
+    ]
     written = write_store_figures(
         store,
         output,
+        other_stores=others,
         key=key,
         run_dir=run_dir,
         config=config.align,

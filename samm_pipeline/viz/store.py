@@ -1,6 +1,7 @@
 """Matplotlib figures of a whole landmark store, and every figure into PNG files.
 
-Class-average motion heatmap, dataset overview, and
+Class-average motion heatmap, dataset overview (of one store, or of several
+side by side), and
 :func:`write_store_figures`, which draws them all (with the one-clip figures
 of :mod:`samm_pipeline.viz.clip` and, given a run folder, the run figures of
 :mod:`samm_pipeline.viz.run`) into PNG files for the ``plot`` command.
@@ -122,21 +123,53 @@ def plot_class_motion_heatmap(
     return figure
 
 
-def plot_dataset_overview(store_or_summary: Any) -> Any:
-    """Clips per class, frames per clip, and missing-face rate per class.
+def _overview_summaries(data: Any) -> dict[str, Any]:
+    """Summary tables by dataset name from a store, a summary, or several."""
+    from samm_pipeline.io.overview import dataset_name, summaries_by_dataset
+
+    if hasattr(data, "summary"):  # a store (itself a mapping of clips)
+        return summaries_by_dataset([data])
+    if isinstance(data, Mapping):
+        return {
+            str(name): item.summary() if hasattr(item, "summary") else item
+            for name, item in data.items()
+        }
+    if isinstance(data, Sequence):
+        if all(hasattr(item, "summary") for item in data):
+            return summaries_by_dataset(list(data))
+        return {
+            dataset_name(item, f"set {number}"): item
+            for number, item in enumerate(data, start=1)
+        }
+    return {dataset_name(data, "store"): data}
+
+
+def plot_dataset_overview(data: Any) -> Any:
+    """Clips per class, frames per clip, and missing faces; datasets side by side.
 
     Parameters
     ----------
-    store_or_summary
-        A store (only its metadata is read) or its ``summary()`` DataFrame.
+    data
+        A store (only its metadata is read) or its ``summary()`` DataFrame:
+        clips per class, frames per clip per class, missing-face rate per
+        class. Or several (a list of stores or summaries, or a mapping of
+        dataset name to either), e.g. the stores of a MEGC composite: clips
+        per class with one bar per dataset, subjects per dataset, frames per
+        clip per dataset (with its fps), missing-face rate per dataset.
+        Stores are named by their dataset
+        (:func:`~samm_pipeline.io.overview.summaries_by_dataset`).
     """
-    summary = (
-        store_or_summary.summary()
-        if hasattr(store_or_summary, "summary")
-        else store_or_summary
-    )
-    if summary.empty:
-        raise DataError("the store has no complete entry; nothing to draw")
+    summaries = _overview_summaries(data)
+    if not summaries:
+        raise DataError("no store given; nothing to draw")
+    empty = [name for name, summary in summaries.items() if summary.empty]
+    if empty:
+        raise DataError(
+            f"the store has no complete entry ({', '.join(empty)}); nothing to draw"
+        )
+    if len(summaries) > 1:
+        return _plot_datasets_side_by_side(summaries)
+    (summary,) = summaries.values()
     grouped = summary.groupby("class", sort=True)
     classes = list(grouped.groups)
     clips = grouped.size()
@@ -162,6 +195,55 @@ def plot_dataset_overview(store_or_summary: Any) -> Any:
     missing_axes.set_ylim(0, max(5.0, float(missing.max()) * 1.25))
     missing_axes.set_title("Missing-face rate")
     for axes in (count_axes, frames_axes, missing_axes):
+        axes.tick_params(axis="x", labelrotation=30)
+    return figure
+
+
+def _plot_datasets_side_by_side(summaries: Mapping[str, Any]) -> Any:
+    """The overview of several datasets: one colour per dataset."""
+    from samm_pipeline.io.overview import compare_datasets
+
+    comparison = compare_datasets(summaries)
+    names = list(summaries)
+    counts, table = comparison.clips_per_class, comparison.datasets
+    figure = new_figure(17, 4.2)
+    count_axes, subject_axes, frames_axes, missing_axes = figure.subplots(
+        1, 4, gridspec_kw={"width_ratios": [2.4, 1, 1.3, 1]}
+    )
+    width = 0.8 / len(names)
+    positions = np.arange(len(counts))
+    for index, name in enumerate(names):
+        bars = count_axes.bar(
+            positions + (index - (len(names) - 1) / 2) * width,
+            counts[name].to_numpy(),
+            width,
+            label=name,
+            color=f"C{index}",
+        )
+        labels = [str(n or "") for n in counts[name]]
+        count_axes.bar_label(bars, labels=labels, fontsize=8)
+    count_axes.set_xticks(positions, labels=list(counts.index))
+    count_axes.set_ylabel("clips")
+    count_axes.set_title(f"Clips per class ({int(table['clips'].sum())} in all)")
+    count_axes.legend(fontsize=8)
+    colours = [f"C{index}" for index in range(len(names))]
+    bars = subject_axes.bar(names, table["subjects"].to_numpy(), color=colours)
+    subject_axes.bar_label(bars, fontsize=8)
+    subject_axes.set_ylabel("subjects")
+    subject_axes.set_title(f"Subjects ({int(table['subjects'].sum())} in all)")
+    frames_axes.boxplot(
+        [summaries[name]["n_frames"].to_numpy() for name in names],
+        tick_labels=[f"{name}\n{table.loc[name, 'fps']} fps" for name in names],
+    )
+    frames_axes.set_ylabel("frames per clip")
+    frames_axes.set_title("Frames per clip")
+    missing = table["missing_pct"].to_numpy(dtype=float)
+    bars = missing_axes.bar(names, missing, color=colours)
+    missing_axes.bar_label(bars, fmt="%.1f", fontsize=8)
+    missing_axes.set_ylabel("frames without a face (%)")
+    missing_axes.set_ylim(0, max(5.0, float(missing.max()) * 1.25))
+    missing_axes.set_title("Missing-face rate")
+    for axes in (count_axes, subject_axes, missing_axes):
         axes.tick_params(axis="x", labelrotation=30)
     return figure
 
@@ -193,6 +275,7 @@ def write_store_figures(
     config: AlignConfig | None = None,
     names: Sequence[str] | None = None,
     dpi: int = 100,
+    other_stores: Sequence[Any] = (),
 ) -> dict[str, Path]:
     """Draw the store figures (and a run's, when given) into PNG files.
 
@@ -213,6 +296,10 @@ def write_store_figures(
         Draw only these of :data:`STORE_FIGURES` (default: all).
     dpi
         Resolution of the PNGs.
+    other_stores
+        More stores (other datasets of a composite): the dataset overview
+        then shows every store's dataset side by side; the other figures
+        stay those of ``store``.
 
     Returns
     -------
@@ -236,7 +323,9 @@ def write_store_figures(
         raise DataError(f"store {store.path} has no complete entry; nothing to draw")
     clip = store.load(key) if key is not None else store[next(iter(store))]
     drawers: dict[str, Any] = {
-        "dataset_overview": lambda: plot_dataset_overview(store),
+        "dataset_overview": lambda: plot_dataset_overview(
+            [store, *other_stores] if other_stores else store
+        ),
         "face_mesh": lambda: plot_face_mesh(clip),
         "region_motion": lambda: plot_region_motion(clip),
         "preprocessing": lambda: plot_preprocessing(clip, config),

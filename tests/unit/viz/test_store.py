@@ -141,3 +141,52 @@ def test_a_one_frame_span_profiles_the_whole_clip(store):
     np.testing.assert_allclose(
         class_motion_profiles(single)["a"], class_motion_profiles(whole)["a"]
     )
+
+
+def test_dataset_overview_of_several_stores_side_by_side(render, tmp_path):
+    from samm_pipeline.io.store import open_store
+    from tests.unit.io.dataset_stores import SAMM, SMIC, write_dataset_store
+
+    stores = [
+        open_store(write_dataset_store(tmp_path / "a.zarr", "smic", 100.0, SMIC)),
+        open_store(write_dataset_store(tmp_path / "b.zarr", "samm", 200.0, SAMM)),
+    ]
+    figure = plot_dataset_overview(stores)
+    render(figure)
+    counts, subjects, frames, missing = figure.axes
+    assert [label.get_text() for label in counts.get_xticklabels()] == [
+        "Anger", "negative", "surprise",
+    ]  # fmt: skip
+    # one bar per dataset and class, in dataset order: smic's, then samm's
+    assert [patch.get_height() for patch in counts.patches] == [0, 2, 1, 2, 0, 1]
+    assert [text.get_text() for text in counts.get_legend().get_texts()] == [
+        "smic", "samm",
+    ]  # fmt: skip
+    assert counts.get_title() == "Clips per class (6 in all)"
+    assert [patch.get_height() for patch in subjects.patches] == [2, 3]
+    assert [label.get_text() for label in frames.get_xticklabels()] == [
+        "smic\n100 fps", "samm\n200 fps",
+    ]  # fmt: skip
+    assert [patch.get_height() for patch in missing.patches] == pytest.approx(
+        [0.0, round(100 / 360, 1)]
+    )
+    # a mapping of names to summaries draws the same figure
+    again = plot_dataset_overview({"x": stores[0].summary(), "y": stores[1]})
+    assert [t.get_text() for t in again.axes[0].get_legend().get_texts()] == ["x", "y"]
+    # one store alone keeps the per-class figure
+    assert len(plot_dataset_overview([stores[0]]).axes) == 3
+
+
+def test_plot_command_draws_several_stores_side_by_side(store, tmp_path):
+    from tests.unit.io.dataset_stores import SMIC, write_dataset_store
+
+    other = write_dataset_store(tmp_path / "smic.zarr", "smic", 100.0, SMIC)
+    output = tmp_path / "figures"
+    result = CliRunner().invoke(
+        cli,
+        ["plot", "--store", str(store.path), "--store", str(other),
+         "--output", str(output), "--figure", "dataset_overview", "--dpi", "40"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.output.split() == [str(output / "dataset_overview.png")]
+    assert (output / "dataset_overview.png").stat().st_size > 0
