@@ -11,17 +11,30 @@ usage errors exit 2. Heavy modules are imported inside commands so that
 - :mod:`~samm_pipeline.cli.store_commands`: make-demo-data, extract, inspect,
   plot;
 - :mod:`~samm_pipeline.cli.model_commands`: train, demo, predict, detect;
-- :mod:`~samm_pipeline.cli.spot_commands`: spot.
+- :mod:`~samm_pipeline.cli.spot_commands`: spot;
+- :mod:`~samm_pipeline.cli.demo_commands`: make-demo-videos.
 
 Importing this package registers every command on :data:`cli`.
 """
 
 from __future__ import annotations
 
-from samm_pipeline.cli import model_commands, spot_commands, store_commands
+from samm_pipeline.cli import (
+    demo_commands,
+    model_commands,
+    spot_commands,
+    store_commands,
+)
 from samm_pipeline.cli.group import cli
 
-__all__ = ["cli", "main", "model_commands", "spot_commands", "store_commands"]
+__all__ = [
+    "cli",
+    "demo_commands",
+    "main",
+    "model_commands",
+    "spot_commands",
+    "store_commands",
+]
 
 
 def main() -> None:

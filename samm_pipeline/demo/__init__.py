@@ -16,6 +16,10 @@ make_demo_dataset``); the modules behind it are
   their class names, frame rates and label sheets);
 - :mod:`~samm_pipeline.demo.dataset`: :func:`make_demo_dataset` (argument
   checks, one job per clip, the folder, ``clips.csv`` and the label sheet);
+- :mod:`~samm_pipeline.demo.longvideo` and
+  :mod:`~samm_pipeline.demo.longvideo_events`: long videos for spotting
+  (:func:`make_demo_long_videos`: micro- and macro-expressions among blinks,
+  speech-like mouth motion and head drift, in the SAMM Long Videos layout);
 - :mod:`~samm_pipeline.demo.run`: the ``demo`` command's work
   (:func:`run_demo`, :func:`write_demo_clips`) and the demo run definition,
   ``demo.toml`` in this folder (:func:`load_demo_definition`);
@@ -54,6 +58,7 @@ _EXPORTS = {
     "DemoDataset": "dataset",
     "DemoResult": "run",
     "load_demo_definition": "run",
+    "make_demo_long_videos": "longvideo",
     "make_demo_dataset": "dataset",
     "run_demo": "run",
     "write_demo_clips": "run",
