@@ -5,6 +5,9 @@ Layout of the work folder::
     <workdir>/clips/            synthetic clips (class folders) + clips.csv
     <workdir>/landmarks.zarr    the landmark store
     <workdir>/run/              model.keras, model.json, metrics, plots, report
+    <workdir>/longvideos/       synthetic long videos (SAMM-LV layout) + events.csv
+    <workdir>/longvideos.zarr   their landmark store
+    <workdir>/spotted/          spot's intervals.csv and metrics.json
 
 Each step is skipped when its result is already there and unchanged (the
 clips by their CSV, the store by its fingerprints, stage 2 by its cache);
@@ -63,6 +66,7 @@ class DemoResult:
     report: Any
     steps: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    spotting: Any = None
 
     def summary_lines(self) -> list[str]:
         """What the demo prints at the end."""
@@ -79,6 +83,11 @@ class DemoResult:
             f"{evaluation.uar:.3f}, accuracy {evaluation.accuracy:.3f}",
             f"majority-class baseline ('{base['class']}'): UF1 {base['uf1']:.3f}, "
             f"UAR {base['uar']:.3f}, accuracy {base['accuracy']:.3f}",
+            *(
+                [f"long videos: {self.spotting.summary()}"]
+                if self.spotting is not None
+                else []
+            ),
             f"time: {timing}; total {sum(self.steps.values()):.0f} s",
             f"artifacts: {self.report.output} (report.md, model.keras, model.json, "
             "metrics.json, predictions.csv, confusion_matrix.png, training_curves.png)",
@@ -119,10 +128,57 @@ def write_demo_clips(
     )
 
 
+def spot_demo_long_videos(
+    workdir: Path, config: Config, *, progress: bool = True
+) -> tuple[Any, list[str]]:
+    """Make the demo long videos if missing, extract them, spot them.
+
+    Writes ``workdir/longvideos`` (:func:`~samm_pipeline.demo.longvideo.
+    make_demo_long_videos` with its defaults, one video per ``[demo]``
+    subject up to 5, ``[demo] seed``), ``workdir/longvideos.zarr`` and
+    ``workdir/spotted`` (``[spot]`` settings; no timeline figures, which
+    ``samm-pipeline spot`` draws). Returns the
+    :class:`~samm_pipeline.spot.run.SpotReport` and notes for the summary.
+    """
+    from samm_pipeline.demo.longvideo import (
+        EVENTS_CSV,
+        LONG_VIDEO_FPS,
+        make_demo_long_videos,
+    )
+    from samm_pipeline.extract.runner import run_extraction
+    from samm_pipeline.spot.run import run_spotting
+
+    videos, store = workdir / "longvideos", workdir / "longvideos.zarr"
+    notes = []
+    if not (videos / EVENTS_CSV).is_file():
+        make_demo_long_videos(
+            videos,
+            n_videos=min(5, config.demo.subjects),
+            seed=config.demo.seed,
+            fps=LONG_VIDEO_FPS,
+            overwrite=True,
+            progress=progress,
+        )
+    else:
+        notes.append(f"reusing the demo long videos in {videos}")
+    extract_config = replace(
+        config.extract, layout="samm_lv", fps=LONG_VIDEO_FPS, annotations=""
+    )
+    extraction = run_extraction(videos, store, extract_config, progress=progress)
+    if extraction.failures:
+        notes.append(
+            f"{len(extraction.failures)} long video(s) failed extraction: "
+            + "; ".join(f"{k}: {v}" for k, v in sorted(extraction.failures.items()))
+        )
+    report = run_spotting(store, workdir / "spotted", config.spot, overwrite=True)
+    return report, notes
+
+
 def run_demo(
     workdir: str | os.PathLike[str], config: Config, *, progress: bool = True
 ) -> DemoResult:
-    """Make clips if missing, extract, train with ``config``; return the result."""
+    """Make clips if missing, extract, train with ``config``, spot the long
+    videos (:func:`spot_demo_long_videos`); return the result."""
     from samm_pipeline.extract.runner import run_extraction
     from samm_pipeline.learn.pipeline import run_training
 
@@ -159,4 +215,9 @@ def run_demo(
         store, output, config, overwrite=True, progress=progress
     )
     result.steps["train"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    result.spotting, notes = spot_demo_long_videos(root, config, progress=progress)
+    result.notes += notes
+    result.steps["spot"] = time.perf_counter() - start
     return result

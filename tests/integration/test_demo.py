@@ -31,7 +31,13 @@ def test_demo_runs_end_to_end_and_reuses_its_work(tmp_path, monkeypatch):
     metrics = json.loads((workdir / "run" / "metrics.json").read_text())
     assert metrics["protocol"] == "loso" and metrics["n_samples"] == 18
     assert [fold["fold"] for fold in metrics["folds"]] == ["s01", "s02", "s03"]
+    # The long videos: one per subject (3 here), spotted and scored.
+    assert "long videos: spotted" in first.output
+    spotted = json.loads((workdir / "spotted" / "metrics.json").read_text())
+    assert spotted["n_videos"] == 3
+    assert spotted["evaluation"]["overall"]["n_truths"] == 15
 
     second = CliRunner().invoke(cli, arguments)
     assert second.exit_code == 0, second.output
     assert "reusing the demo clips" in second.output
+    assert "reusing the demo long videos" in second.output
