@@ -6,7 +6,9 @@
   table (defined in :mod:`samm_pipeline.config.sections`, re-exported);
 - :mod:`~samm_pipeline.spot.signal`: the per-frame motion signal of facial
   regions, head motion removed, against a sliding neutral baseline (pure;
-  memory flat in video length);
+  memory flat in video length), blink frames set to 0 in it;
+- :mod:`~samm_pipeline.spot.blink`: eye openness from the eyelid landmarks
+  and the blink frames it gives (pure; memory flat in video length);
 - :mod:`~samm_pipeline.spot.peaks`: peaks above a per-video threshold, widened
   into intervals, typed by duration (pure);
 - :mod:`~samm_pipeline.spot.spotter`: ``spot_video``, landmarks to intervals;
@@ -16,8 +18,9 @@
   store spotted and scored, ``intervals.csv`` / ``metrics.json`` / timelines
   written whole (the ``spot`` command).
 
-Imports: ``spotter -> peaks -> signal -> settings -> intervals``, ``evaluate ->
-intervals``, ``run -> spotter parts, evaluate``; ``spot`` uses the base
+Imports: ``spotter -> peaks -> signal -> settings -> intervals``, ``signal ->
+blink``, ``evaluate -> intervals``, ``run -> spotter parts, evaluate``;
+``spot`` uses the base
 modules, :mod:`samm_pipeline.prepare` (Procrustes) and, in ``run`` only,
 :mod:`samm_pipeline.io` (the store) and ``_support`` (atomic folders); never
 ``learn`` or TensorFlow. Figures are drawn by a writer passed in (``viz``

@@ -10,7 +10,9 @@ a *sliding neutral baseline*: their median position over
 (median) displacement puts every region in units of its own jitter; the
 combined signal is the root mean square over regions of the part above 1
 (about 0 on an ordinary frame), and moving means at the micro and macro time
-scales smooth it.
+scales smooth it. Blink frames (``blink_suppression``; eyelid landmarks,
+:mod:`~samm_pipeline.spot.blink`) get a combined signal of 0 before the
+smoothing: FaceMesh moves brows, nose and lips along with a blink.
 
 Why a root mean square of the excess: expressions are local (brows alone,
 lips alone). A plain mean over six regions divides a one-region movement by
@@ -47,6 +49,7 @@ from samm_pipeline.landmarks import (
     STABLE_LANDMARKS,
 )
 from samm_pipeline.prepare.normalize import similarity_transforms
+from samm_pipeline.spot.blink import blink_frames, eye_openness
 from samm_pipeline.spot.settings import SpotSettings
 
 BASELINE_STEP_SECONDS = 0.25
@@ -84,12 +87,16 @@ class MotionSignal:
         ``(n_regions,)``: each region's typical (median) displacement.
     combined
         ``(n_frames,)``: root mean square over regions of
-        ``max(displacement / noise - 1, 0)``.
+        ``max(displacement / noise - 1, 0)``; 0 on ``blinks`` frames.
     micro, macro
         ``combined`` smoothed by moving means of ``micro_smooth_seconds`` and
         ``macro_smooth_seconds``.
     present
         ``(n_frames,)``: whether FaceMesh found a face in the frame.
+    blinks
+        ``(n_frames,)``: the blink frames where ``combined`` was set to 0
+        (:func:`~samm_pipeline.spot.blink.blink_frames`), or ``None`` when
+        blink suppression was off.
     """
 
     fps: float
@@ -100,6 +107,7 @@ class MotionSignal:
     micro: NDArray[np.float64]
     macro: NDArray[np.float64]
     present: NDArray[np.bool_]
+    blinks: NDArray[np.bool_] | None = None
 
     @property
     def n_frames(self) -> int:
@@ -194,6 +202,16 @@ def motion_signal(
     combined = np.sqrt((excess**2).mean(axis=1))
     if not present.any():
         combined = np.zeros(n_frames)
+    blinks = None
+    if settings.blink_suppression:
+        openness = eye_openness(landmarks, width=width, height=height)
+        blinks = blink_frames(
+            openness,
+            fps,
+            settings.blink_openness_fraction,
+            settings.blink_margin_seconds,
+        )
+        combined[blinks] = 0.0
     return MotionSignal(
         fps=float(fps),
         regions=regions,
@@ -203,6 +221,7 @@ def motion_signal(
         micro=smooth(combined, settings.micro_smooth_seconds, fps),
         macro=smooth(combined, settings.macro_smooth_seconds, fps),
         present=present,
+        blinks=blinks,
     )
 
 

@@ -6,6 +6,9 @@ FaceMesh-like jitter (0.4 px per coordinate). Expressions move one region's
 landmarks along a raised cosine (0 at onset and offset, full at the apex);
 head motion is a similarity transform of the whole face per frame (drift,
 slow sway, and a quick nod that, unremoved, looks like an expression).
+With ``eyes=True`` the eye corners and eyelids sit where eyes would (the lids
+8 px apart, the corners 26 px), so that a blink (the upper lids down onto the
+lower ones) can be drawn; otherwise they are random points like the rest.
 """
 
 from __future__ import annotations
@@ -15,11 +18,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from samm_pipeline.landmarks import (
+    EYE_INNER_LEFT,
+    EYE_INNER_RIGHT,
     EYE_OUTER_LEFT,
     EYE_OUTER_RIGHT,
     LEFT_EYEBROW,
     LIPS,
+    LOWER_EYELID_LEFT,
+    LOWER_EYELID_RIGHT,
     RIGHT_EYEBROW,
+    UPPER_EYELID_LEFT,
+    UPPER_EYELID_RIGHT,
 )
 
 PIXEL = 1 / 512
@@ -50,7 +59,23 @@ MOUTH_SMILE = Movement(LIPS, 9.0, 2.0, (0.0, -4.0))
 """A 2 s macro-expression: the lips up 4 px."""
 
 
-def neutral_face(seed: int = 0) -> np.ndarray:
+EYE_OPENING_PX = 0.015 * 512
+"""The distance of the upper from the lower eyelid with ``eyes=True``."""
+
+
+def blink(start_seconds: float, duration_seconds: float = 0.15) -> tuple[Movement, ...]:
+    """A blink (``eyes=True`` faces): the upper lids close, the brows 3 px down.
+
+    FaceMesh moves the brows along with the eyelids when the eyes close.
+    """
+    lids = (UPPER_EYELID_RIGHT, UPPER_EYELID_LEFT)
+    return (
+        Movement(lids, start_seconds, duration_seconds, (0.0, EYE_OPENING_PX)),
+        Movement(BROWS, start_seconds, duration_seconds, (0.0, 3.0)),
+    )
+
+
+def neutral_face(seed: int = 0, *, eyes: bool = False) -> np.ndarray:
     """A (478, 3) face-like point cloud in normalised coordinates."""
     rng = np.random.default_rng(seed)
     face = np.empty((478, 3))
@@ -58,6 +83,15 @@ def neutral_face(seed: int = 0) -> np.ndarray:
     face[:, 2] = rng.normal(0.0, 0.02, 478)
     face[EYE_OUTER_RIGHT, :2] = (0.42, 0.45)
     face[EYE_OUTER_LEFT, :2] = (0.58, 0.45)
+    if eyes:
+        face[EYE_INNER_RIGHT, :2] = (0.47, 0.45)
+        face[EYE_INNER_LEFT, :2] = (0.53, 0.45)
+        opening = EYE_OPENING_PX * PIXEL
+        for x in (0.445, 0.555):
+            upper = UPPER_EYELID_RIGHT if x < 0.5 else UPPER_EYELID_LEFT
+            lower = LOWER_EYELID_RIGHT if x < 0.5 else LOWER_EYELID_LEFT
+            face[upper, :2] = (x, 0.45 - opening / 2)
+            face[lower, :2] = (x, 0.45 + opening / 2)
     return face
 
 
@@ -69,12 +103,13 @@ def synthetic_video(
     head_motion: bool = True,
     jitter_px: float = 0.4,
     seed: int = 0,
+    eyes: bool = False,
 ) -> np.ndarray:
     """A float32 ``(n_frames, 478, 3)`` landmark video (module notes)."""
     rng = np.random.default_rng(seed)
     n_frames = round(seconds * fps)
     time = np.arange(n_frames) / fps
-    video = np.repeat(neutral_face(seed)[None], n_frames, axis=0)
+    video = np.repeat(neutral_face(seed, eyes=eyes)[None], n_frames, axis=0)
     for movement in movements:
         onset, offset = movement.frames(fps)
         phase = (np.arange(onset, offset + 1) - onset + 0.5) / (offset - onset + 1)
