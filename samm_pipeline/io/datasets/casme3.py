@@ -33,10 +33,9 @@ from typing import Final
 from samm_pipeline.config import DatasetLayout
 from samm_pipeline.errors import DataError
 from samm_pipeline.io.datasets.listing import (
-    choose_label_file,
     find_label_files,
     frame_numbers,
-    resolve_annotations,
+    locate_label_file,
     subfolders,
     visible_entries,
 )
@@ -133,19 +132,12 @@ CASME3_LAYOUT: Final = Casme3Layout()
 
 def _label_file(root: Path, annotations: str, places: list[Path]) -> Path:
     """``annotations``, else the one ``cas(me)3*`` spreadsheet in ``places``."""
-    if annotations:
-        return resolve_annotations(annotations, root)
-    for folder in places:
-        path = choose_label_file(
-            find_label_files(folder, _PREFIXES), "CAS(ME)^3", folder
-        )
-        if path is not None:
-            return path
-    raise DataError(
-        f"no cas(me)3_part_A_ME_label_JpgIndex_v2.xlsx (or other cas(me)3*.xlsx) in "
-        f"{root}; the classes come from it: copy it there from part_A/annotation "
-        "or set [extract] annotations"
-    )
+    return locate_label_file(
+        annotations, root, places, _PREFIXES, "CAS(ME)^3",
+        f"no cas(me)3_part_A_ME_label_JpgIndex_v2.xlsx (or other cas(me)3*.xlsx) "
+        f"in {root}; the classes come from it: copy it there from "
+        "part_A/annotation or set [extract] annotations",
+    )  # fmt: skip
 
 
 def _recordings(root: Path, problems: Problems) -> dict[_Key, Path]:

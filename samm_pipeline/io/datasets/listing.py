@@ -101,3 +101,29 @@ def frame_numbers(
     return len(files), [
         number for number in map(frame_number, files) if number is not None
     ]
+
+
+def locate_label_file(
+    annotations: str,
+    root: Path,
+    places: list[Path],
+    prefixes: tuple[str, ...],
+    title: str,
+    missing: str,
+    suffixes: tuple[str, ...] = (*SPREADSHEET_SUFFIXES, ".csv"),
+) -> Path:
+    """``annotations`` (resolved from ROOT), else the one label file named
+    ``prefixes*`` in the first of ``places`` that has one.
+
+    Raises :class:`~samm_pipeline.errors.DataError` with ``missing`` (the
+    one-line reason and fix) when no place has one, or naming the files when
+    a place has several.
+    """
+    if annotations:
+        return resolve_annotations(annotations, root)
+    for folder in places:
+        candidates = find_label_files(folder, prefixes, suffixes)
+        path = choose_label_file(candidates, title, folder)
+        if path is not None:
+            return path
+    raise DataError(missing)

@@ -39,10 +39,9 @@ from typing import Any, Final, Literal
 from samm_pipeline.config import DatasetLayout
 from samm_pipeline.errors import DataError
 from samm_pipeline.io.datasets.listing import (
-    choose_label_file,
     find_label_files,
     frame_numbers,
-    resolve_annotations,
+    locate_label_file,
     subfolders,
     visible_entries,
 )
@@ -169,20 +168,12 @@ class SammLongVideoLayout:
         self, root: Path, annotations: str, fps: float, problems: Problems
     ) -> list[ClipRecord]:
         """One record per video folder, with the sheet's rows as its intervals."""
-        sheet = (
-            resolve_annotations(annotations, root)
-            if annotations
-            else choose_label_file(
-                find_label_files(root, _SAMM_PREFIXES, SPREADSHEET_SUFFIXES),
-                "SAMM Long Videos",
-                root,
-            )
-        )
-        if sheet is None:
-            raise DataError(
-                f"no SAMM_LongVideos_*.xlsx in {root}; the intervals come from "
-                "it: copy it into the dataset folder or pass --annotations"
-            )
+        sheet = locate_label_file(
+            annotations, root, [root], _SAMM_PREFIXES, "SAMM Long Videos",
+            f"no SAMM_LongVideos_*.xlsx in {root}; the intervals come from "
+            "it: copy it into the dataset folder or pass --annotations",
+            SPREADSHEET_SUFFIXES,
+        )  # fmt: skip
         table = read_table(sheet, _SAMM_COLUMNS, {})
         base = subfolders(root).get("samm_longvideos", root)
         folders = {
@@ -253,21 +244,13 @@ class Casme2LongVideoLayout:
         self, root: Path, annotations: str, fps: float, problems: Problems
     ) -> list[ClipRecord]:
         """One record per video folder, with the code sheet's rows as intervals."""
-        sheet = (
-            resolve_annotations(annotations, root)
-            if annotations
-            else choose_label_file(
-                find_label_files(root, _CASME_PREFIXES, SPREADSHEET_SUFFIXES),
-                "CAS(ME)^2",
-                root,
-            )
-        )
-        if sheet is None:
-            raise DataError(
-                f"no CAS(ME)^2code_final.xlsx in {root}; the intervals and the "
-                "naming rules come from it: copy it into the dataset folder or "
-                "pass --annotations"
-            )
+        sheet = locate_label_file(
+            annotations, root, [root], _CASME_PREFIXES, "CAS(ME)^2",
+            f"no CAS(ME)^2code_final.xlsx in {root}; the intervals and the "
+            "naming rules come from it: copy it into the dataset folder or "
+            "pass --annotations",
+            SPREADSHEET_SUFFIXES,
+        )  # fmt: skip
         code, subjects, stimuli = _read_casme_sheets(sheet)
         videos = _casme_videos(root, problems)
         rows: dict[tuple[int, str], list[tuple[str, dict[str, Any], str]]]

@@ -26,12 +26,10 @@ from pathlib import Path
 from typing import Final
 
 from samm_pipeline.config import DatasetLayout
-from samm_pipeline.errors import DataError
 from samm_pipeline.io.datasets.listing import (
-    choose_label_file,
     find_label_files,
     frame_numbers,
-    resolve_annotations,
+    locate_label_file,
     subfolders,
 )
 from samm_pipeline.io.datasets.markers import MARKERS, frame_markers
@@ -112,20 +110,15 @@ MMEW_LAYOUT: Final = MmewLayout()
 def _label_file(root: Path, micro: Path, annotations: str) -> Path:
     """``annotations``, else the one ``MMEW*`` file in ROOT (or above a
     ``Micro_Expression`` root)."""
-    if annotations:
-        return resolve_annotations(annotations, root)
     places = [root]
     if micro == root and root.name.casefold() == MICRO_FOLDER.casefold():
         places.append(root.parent)
-    for folder in places:
-        path = choose_label_file(find_label_files(folder, ("MMEW",)), "MMEW", folder)
-        if path is not None:
-            return path
-    raise DataError(
+    return locate_label_file(
+        annotations, root, places, ("MMEW",), "MMEW",
         f"no MMEW_Micro_Exp.xlsx (or other MMEW*.xlsx/.csv) in {root}; the "
         "classes and markers come from it: copy it there or set [extract] "
-        "annotations"
-    )
+        "annotations",
+    )  # fmt: skip
 
 
 def _match_rows(
