@@ -43,7 +43,7 @@ import numpy as np
 from samm_pipeline._support.atomic import check_output_folder, staged_folder
 from samm_pipeline.config.sections import SpotSettings
 from samm_pipeline.errors import DataError
-from samm_pipeline.io.store import open_store
+from samm_pipeline.io.store import LandmarkStore, open_store
 from samm_pipeline.spot.evaluate import (
     INTERVAL_COLUMNS,
     SpottingEvaluation,
@@ -188,6 +188,64 @@ def maximum_baseline(signal: MotionSignal, settings: SpotSettings) -> list[Inter
     return [Interval(onset, offset, kind, float(fine[apex]))]
 
 
+def spot_entry(
+    store: LandmarkStore,
+    key: str,
+    settings: SpotSettings | None = None,
+    *,
+    video: str | None = None,
+) -> VideoSpotting:
+    """Spot one store entry: its signal, thresholds, intervals and truths.
+
+    The notebook view of :func:`run_spotting`'s per-video step (the same
+    function runs there), e.g.::
+
+        from samm_pipeline import open_store, spot_entry
+        from samm_pipeline.viz import plot_spotting_timeline
+
+        store = open_store("sammlv.zarr")
+        spotted = spot_entry(store, "samm_lv/006_1")
+        plot_spotting_timeline(spotted)
+
+    Parameters
+    ----------
+    store
+        An open landmark store.
+    key
+        The entry (``class/clip``); its landmarks are read window by window.
+    settings
+        The ``[spot]`` settings (default: their defaults).
+    video
+        The name to give it (default: its clip id).
+
+    Returns
+    -------
+    VideoSpotting
+        ``truths`` is ``None`` when the entry has no annotated intervals.
+
+    Raises
+    ------
+    DataError
+        The entry has no frame rate (or no such entry: ``KeyError``).
+    """
+    settings = settings or SpotSettings()
+    attrs = store.entry_attrs(key)
+    fps = attrs.get("fps")
+    if not fps or fps <= 0:
+        raise DataError(f"{key}: no frame rate in the entry; re-extract it")
+    signal = motion_signal(
+        store.landmark_array(key),
+        float(fps),
+        settings,
+        width=attrs.get("width"),
+        height=attrs.get("height"),
+    )
+    spotted = spot_signal(signal, settings)
+    truth = truth_intervals(attrs, float(fps), settings.micro_max_seconds)
+    name = video if video is not None else key.split("/", 1)[-1]
+    return VideoSpotting(name, signal, spotted.thresholds, spotted.predictions, truth)
+
+
 def run_spotting(
     store_path: str | Path,
     output: Path,
@@ -255,23 +313,12 @@ def run_spotting(
     with staged_folder(output) as staging:
         for key in keys:
             attrs = store.entry_attrs(key)
-            fps = attrs.get("fps")
-            if not fps or fps <= 0:
-                report.skipped[key] = "no frame rate in the entry; re-extract it"
+            try:
+                spotted = spot_entry(store, key, settings, video=names[key])
+            except DataError as error:
+                report.skipped[key] = str(error).removeprefix(f"{key}: ")
                 continue
-            signal = motion_signal(
-                store.landmark_array(key),
-                float(fps),
-                settings,
-                width=attrs.get("width"),
-                height=attrs.get("height"),
-            )
-            video = names[key]
-            spotted = spot_signal(signal, settings)
-            truth = truth_intervals(attrs, float(fps), settings.micro_max_seconds)
-            spotted = VideoSpotting(
-                video, signal, spotted.thresholds, spotted.predictions, truth
-            )
+            video, signal, truth = spotted.video, spotted.signal, spotted.truths
             predicted[video] = list(spotted.predictions)
             if truth is not None:
                 truths[video] = truth
