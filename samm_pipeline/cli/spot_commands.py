@@ -41,6 +41,14 @@ from samm_pipeline.cli.group import (
     help="p in the per-video threshold mean + p (max - mean) "
     "[spot.threshold_fraction].",
 )
+@click.option(
+    "--model",
+    "model_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Spot then recognise: classify every spotted micro-expression with this "
+    "trained run folder and report STRS (spotting F1 x recognition F1).",
+)
 @click.option("--no-figures", is_flag=True, help="Skip the timeline figures.")
 @click.option("--overwrite", is_flag=True, help="Replace a non-empty --output.")
 @click.pass_context
@@ -50,6 +58,7 @@ def spot_command(
     output: Path | None,
     every_entry: bool,
     threshold_fraction: float | None,
+    model_path: Path | None,
     no_figures: bool,
     overwrite: bool,
 ) -> None:
@@ -58,7 +67,9 @@ def spot_command(
     Scores follow the MEGC spotting task: a prediction is a hit at IoU >= 0.5
     with an annotated interval of its type, matched one-to-one; micro, macro
     and overall (pooled counts) precision, recall and F1. Settings come from
-    the [spot] table of --config.
+    the [spot] table of --config. With --model, each spotted micro-expression
+    is recognised and the spotted true positives are scored against their
+    annotated emotions (MEGC 2023 STRS).
     """
     config = load_run_config(ctx, {"spot.threshold_fraction": threshold_fraction})
     store = store_or_config(store_path, config.paths.store)
@@ -70,6 +81,12 @@ def spot_command(
         from samm_pipeline.viz.timeline import save_timeline
 
         timeline = save_timeline
+    recogniser = None
+    if model_path is not None:
+        from samm_pipeline.infer.spotted import SpottedRecogniser
+        from samm_pipeline.infer.trained import load_trained
+
+        recogniser = SpottedRecogniser(load_trained(model_path))
     report = run_spotting(
         store,
         folder,
@@ -77,6 +94,7 @@ def spot_command(
         every_entry=every_entry,
         overwrite=overwrite,
         timeline=timeline,
+        recogniser=recogniser,
     )
     for key, reason in report.skipped.items():
         click.echo(f"skipped: {key}: {reason}")

@@ -4,8 +4,10 @@
 frame folders (one pseudo-subject, one face, per video) and
 ``ROOT/SAMM_LongVideos_V1_Release.xlsx`` (description rows above the header
 ``Subject | Filename | Inducement Code | Onset | Apex | Offset | Duration |
-Type | Action Units | Notes``, frame numbers from 1, ``Type`` ``Micro - 1/2``
-or ``Macro``), so that ``extract --layout samm_lv`` reads them as SAMM-LV.
+Type | Action Units | Notes | Estimated Emotion``, frame numbers from 1,
+``Type`` ``Micro - 1/2`` or ``Macro``; the last column, which the SAMM-LV
+release does not have, names the demo class of each expression, for spot
+then recognise), so that ``extract --layout samm_lv`` reads them as SAMM-LV.
 It also writes ``events.csv`` (every planted event, distractors included,
 0-based frames) and ``longvideos.toml`` (``[extract] layout = "samm_lv"`` and
 the frame rate, since the ``samm_lv`` reader assumes SAMM-LV's 200 fps).
@@ -63,14 +65,16 @@ EVENTS_CSV: Final = "events.csv"
 CONFIG_NAME: Final = "longvideos.toml"
 SHEET_HEADER: Final = (
     "Subject", "Filename", "Inducement Code", "Onset", "Apex", "Offset",
-    "Duration", "Type", "Action Units", "Notes",
+    "Duration", "Type", "Action Units", "Notes", "Estimated Emotion",
 )  # fmt: skip
 SHEET_TYPES: Final = {"micro": "Micro - 1/2", "macro": "Macro"}
 EVENT_COLUMNS: Final = (
     "video", "kind", "onset", "apex", "offset", "action_units", "amplitude_px",
+    "emotion",
 )  # fmt: skip
 """Columns of ``events.csv``: 0-based inclusive frames; ``amplitude_px`` is the
-largest displacement at the apex in output pixels."""
+largest displacement at the apex in output pixels; ``emotion`` the demo class
+of an expression (empty for a distractor)."""
 
 _BLINK: Final = Action(
     "AU45", tuple((index, 0.0, -1.0) for index in (158, 159, 160, 385, 386, 387)), 0.05
@@ -261,6 +265,7 @@ def _sheet_rows(
             SHEET_TYPES[event.kind],
             event.action_units,
             "synthetic demo long video",
+            event.emotion,
         ]
         for number, event in enumerate(expressions, start=1)
     ]
@@ -405,7 +410,8 @@ def make_demo_long_videos(
                 rows += _sheet_rows(number, video, events)
                 writer.writerows(
                     [video, event.kind, event.onset, event.apex, event.offset,
-                     event.action_units, f"{event.amplitude_px:.3f}"]
+                     event.action_units, f"{event.amplitude_px:.3f}",
+                     event.emotion]
                     for event in events
                 )  # fmt: skip
         _write_sheet(staging / SHEET_NAME, rows, fps)

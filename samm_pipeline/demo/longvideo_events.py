@@ -32,7 +32,9 @@ class PlantedEvent:
     """One event of a long video: 0-based inclusive frames, what moves, how much.
 
     ``amplitude_px`` is the largest displacement at the apex in output pixels;
-    ``rate_hz`` how often the mouth opens in a speech burst (0 otherwise).
+    ``rate_hz`` how often the mouth opens in a speech burst (0 otherwise);
+    ``emotion`` the demo class whose action units an expression uses (empty
+    for a distractor).
     """
 
     kind: EventKind
@@ -42,6 +44,7 @@ class PlantedEvent:
     action_units: str
     amplitude_px: float
     rate_hz: float = 0.0
+    emotion: str = ""
 
 
 def _frames(seconds: float, fps: float) -> int:
@@ -94,7 +97,7 @@ def plan_events(
         events.append(
             PlantedEvent(
                 kind, onset, apex, onset + length, units,
-                amplitude_px * gain * rng.uniform(0.85, 1.15),
+                amplitude_px * gain * rng.uniform(0.85, 1.15), emotion=name,
             )
         )  # fmt: skip
     taken = [(event.onset, event.offset) for event in events]

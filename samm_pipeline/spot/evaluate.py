@@ -64,6 +64,8 @@ INTERVAL_COLUMNS = (
     "truth_onset",
     "truth_offset",
     "iou",
+    "label",
+    "truth_label",
 )
 """Columns of ``intervals.csv``, in order (:meth:`IntervalRecord.as_row`)."""
 
@@ -140,7 +142,9 @@ class IntervalRecord:
 
     ``onset``/``offset``/``score`` are the prediction's (``None`` for FN);
     ``truth_onset``/``truth_offset`` the matched or missed truth's (``None``
-    for FP); ``iou`` the match's (``None`` unless TP).
+    for FP); ``iou`` the match's (``None`` unless TP); ``label`` the
+    prediction's recognised class and ``truth_label`` the truth's annotated
+    one (empty when unknown).
     """
 
     video: str
@@ -152,6 +156,8 @@ class IntervalRecord:
     truth_onset: int | None
     truth_offset: int | None
     iou: float | None
+    label: str = ""
+    truth_label: str = ""
 
     def as_row(self) -> dict[str, Any]:
         """The record keyed by :data:`INTERVAL_COLUMNS` (``None``: empty cell)."""
@@ -253,13 +259,23 @@ def evaluate_video(
                     pred.onset, pred.offset, pred.score,
                     None if truth is None else truth.onset,
                     None if truth is None else truth.offset,
-                    value,
+                    value, pred.label, "" if truth is None else truth.label,
                 )
             )  # fmt: skip
         found = {column for _, column, _ in pairs}
         records.extend(
             IntervalRecord(
-                video, kind, "FN", None, None, None, truth.onset, truth.offset, None
+                video,
+                kind,
+                "FN",
+                None,
+                None,
+                None,
+                truth.onset,
+                truth.offset,
+                None,
+                "",
+                truth.label,
             )
             for column, truth in enumerate(gts)
             if column not in found

@@ -7,7 +7,7 @@ ends belong to it (the MEGC convention, and the annotation sheets').
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 ExpressionKind = Literal["micro", "macro"]
@@ -31,12 +31,17 @@ class Interval:
     score
         A prediction's strength (the motion signal at its peak); annotated
         intervals leave it at 0.
+    label
+        The expression's class: an annotated interval's emotion (when the
+        dataset gives one), a prediction's recognised class (spot then
+        recognise); empty when unknown. Not compared (ordering is by frames).
     """
 
     onset: int
     offset: int
     kind: ExpressionKind = "micro"
     score: float = 0.0
+    label: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
         if not 0 <= self.onset <= self.offset:
@@ -101,8 +106,8 @@ def merge_intervals(
     >>> parts = [Interval(10, 20, "micro", 2.0), Interval(18, 30, "micro", 3.0),
     ...          Interval(40, 45, "micro", 1.0)]
     >>> merge_intervals(parts, 30.0)
-    [Interval(onset=10, offset=30, kind='macro', score=3.0), \
-Interval(onset=40, offset=45, kind='micro', score=1.0)]
+    [Interval(onset=10, offset=30, kind='macro', score=3.0, label=''), \
+Interval(onset=40, offset=45, kind='micro', score=1.0, label='')]
     """
     merged: list[list] = []
     for part in sorted(intervals, key=lambda item: (item.onset, item.offset)):

@@ -34,9 +34,9 @@ import csv
 import json
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -51,6 +51,7 @@ from samm_pipeline.spot.evaluate import (
 )
 from samm_pipeline.spot.intervals import Interval, expression_kind
 from samm_pipeline.spot.peaks import find_intervals, relative_threshold
+from samm_pipeline.spot.recognition import RecognitionEvaluation, evaluate_recognition
 from samm_pipeline.spot.signal import MotionSignal, frames_for, motion_signal
 
 PUBLISHED_REFERENCES: Mapping[str, Mapping[str, float]] = {
@@ -96,6 +97,22 @@ TimelineWriter = Callable[[Path, VideoSpotting], None]
 """Writes one video's timeline figure to the given path (PNG)."""
 
 
+class IntervalRecogniser(Protocol):
+    """Recognises a spotted interval of a store entry (spot then recognise).
+
+    :class:`samm_pipeline.infer.spotted.SpottedRecogniser` is the one that
+    uses a trained run; ``spot`` itself never loads a model.
+    """
+
+    classes: tuple[str, ...]
+    """The classes it can answer."""
+
+    def __call__(self, store: LandmarkStore, key: str, interval: Interval) -> str:
+        """The class of the entry's frames ``interval.onset..offset``; empty
+        when they cannot be classified."""
+        ...  # pragma: no cover - a protocol
+
+
 @dataclass
 class SpotReport:
     """What :func:`run_spotting` did."""
@@ -107,6 +124,7 @@ class SpotReport:
     seconds: float = 0.0
     evaluation: SpottingEvaluation | None = None
     baseline: SpottingEvaluation | None = None
+    recognition: RecognitionEvaluation | None = None
     datasets: tuple[str, ...] = ()
     skipped: dict[str, str] = field(default_factory=dict)
 
@@ -127,7 +145,8 @@ class SpotReport:
             f"micro {counts['micro'].f1:.3f}, macro {counts['macro'].f1:.3f}; "
             f"baseline (one interval per video at the motion maximum) overall "
             f"{base['overall'].f1:.3f}, micro {base['micro'].f1:.3f}; "
-            f"wrote {self.output}"
+            + (f"{self.recognition.summary()}; " if self.recognition else "")
+            + f"wrote {self.output}"
         )
 
 
@@ -137,13 +156,14 @@ def truth_intervals(
     """The annotated intervals of a store entry, or ``None`` if it has none.
 
     ``attrs["intervals"]`` holds ``{"onset", "apex", "offset", "type"}``
-    (0-based, inclusive); ``type`` is ``"micro"`` or ``"macro"`` as the
-    dataset says, else the interval's duration decides.
+    (0-based, inclusive) and, when the dataset gives an emotion, ``label``;
+    ``type`` is ``"micro"`` or ``"macro"`` as the dataset says, else the
+    interval's duration decides.
 
     >>> truth_intervals({"intervals": [{"onset": 5, "offset": 9, "type": "macro"},
-    ...                                {"onset": 20, "offset": 30}]}, 30.0)
-    (Interval(onset=5, offset=9, kind='macro', score=0.0), \
-Interval(onset=20, offset=30, kind='micro', score=0.0))
+    ...     {"onset": 20, "offset": 30, "label": "happiness"}]}, 30.0)
+    (Interval(onset=5, offset=9, kind='macro', score=0.0, label=''), \
+Interval(onset=20, offset=30, kind='micro', score=0.0, label='happiness'))
     >>> truth_intervals({"onset": 3}, 30.0) is None
     True
     """
@@ -156,7 +176,8 @@ Interval(onset=20, offset=30, kind='micro', score=0.0))
         kind = item.get("type")
         if kind not in ("micro", "macro"):
             kind = expression_kind(offset - onset + 1, fps, micro_max_seconds)
-        truths.append(Interval(onset, offset, kind))
+        label = item.get("label")
+        truths.append(Interval(onset, offset, kind, label=str(label or "")))
     return tuple(sorted(truths))
 
 
@@ -254,6 +275,7 @@ def run_spotting(
     every_entry: bool = False,
     overwrite: bool = False,
     timeline: TimelineWriter | None = None,
+    recogniser: IntervalRecogniser | None = None,
 ) -> SpotReport:
     """Spot every long video of a store; write intervals.csv and metrics.json.
 
@@ -271,6 +293,11 @@ def run_spotting(
         Replace a non-empty ``output``.
     timeline
         Writes each video's timeline figure; ``None``: no figures.
+    recogniser
+        Spot then recognise: gives every spotted micro-expression interval
+        its class (``label`` in ``intervals.csv``), and the report the STRS
+        of the spotted micro true positives
+        (:mod:`~samm_pipeline.spot.recognition`); ``None``: spotting only.
 
     Returns
     -------
@@ -318,6 +345,16 @@ def run_spotting(
             except DataError as error:
                 report.skipped[key] = str(error).removeprefix(f"{key}: ")
                 continue
+            if recogniser is not None:
+                spotted = replace(
+                    spotted,
+                    predictions=tuple(
+                        replace(item, label=recogniser(store, key, item))
+                        if item.kind == "micro"
+                        else item
+                        for item in spotted.predictions
+                    ),
+                )
             video, signal, truth = spotted.video, spotted.signal, spotted.truths
             predicted[video] = list(spotted.predictions)
             if truth is not None:
@@ -335,6 +372,10 @@ def run_spotting(
                 {video: predicted[video] for video in truths}, truths
             )
             report.baseline = evaluate_spotting(baseline, truths)
+            if recogniser is not None:
+                report.recognition = evaluate_recognition(
+                    report.evaluation, recogniser.classes
+                )
         report.datasets = tuple(sorted(datasets))
         _write_intervals(staging / "intervals.csv", report.evaluation, predicted)
         _write_json(staging / "metrics.json", _metrics(report, settings, store.path))
@@ -357,6 +398,7 @@ def _write_intervals(
             "onset": interval.onset,
             "offset": interval.offset,
             "score": interval.score,
+            "label": interval.label,
         }
         for video, intervals in sorted(predicted.items())
         if video not in scored
@@ -396,6 +438,7 @@ def _metrics(report: SpotReport, settings: SpotSettings, store: Any) -> dict[str
             "evaluation": base,
         },
         "published_overall_f1": PUBLISHED_REFERENCES,
+        "recognition": report.recognition.metrics() if report.recognition else None,
         "settings": {
             key: list(value) if isinstance(value, tuple) else value
             for key, value in asdict(settings).items()

@@ -9,23 +9,25 @@ unknown.
 folders straight in ROOT) and ``SAMM_LongVideos_V*_Release.xlsx``: description
 rows above the header ``Subject | Filename | Inducement Code | Onset | Apex |
 Offset | Duration | Type | Action Units | Notes``; ``Type`` is ``Macro`` or
-``Micro - 1/2``; the video id is the first two parts of ``Filename``
+``Micro - 1/2``; an ``Estimated Emotion`` column, when the sheet has one
+(SAMM's recognition sheet's name for it; the release has none), gives each
+interval its ``label``; the video id is the first two parts of ``Filename``
 (``006_1_2`` -> ``006_1``); apex ``-1`` means not annotated; an onset of 0
 (before the first frame, numbered 1) is read as the first frame. 200 fps.
 
 ``casme2_lv``: ``ROOT/rawpic/s15/15_0101disgustingteeth/img1.jpg`` (or the
 ``sNN`` folders straight in ROOT) and ``CAS(ME)^2code_final.xlsx`` (or
-``...(Updated).xlsx``). Its code sheet has no header row: subject, video
-code (``anger1_1``: the stimulus name and the expression's number), onset,
-apex, offset, AUs, emotion, type (``macro-expression`` / ``micro-expression``),
-self-report; frames are numbered from 1 (``img1.jpg``); an offset of 0 means
-only the apex is known (the interval ends at the apex). Sheet ``naming
-rule1`` maps the sheet's subject numbers to the folder numbers (column 0:
-folder number, ``15`` for ``s15``; column 2: the code sheet's subject), and
-``naming rule2`` the stimulus names to the four-digit codes of the video
-folders (``0401`` -> ``anger1``). 30 fps. The file names and the sheets'
-columns were learnt from the MEGC spotting baselines (MDMD) and SOFTNet
-(github.com/genbing99/SoftNet-SpotME), which read the datasets as
+``...(Updated).xlsx``). Its code sheet has no header row: subject, video code
+(``anger1_1``: the stimulus name and the expression's number), onset, apex,
+offset, AUs, emotion (the interval's ``label``), type (``macro-expression`` /
+``micro-expression``), self-report; frames are numbered from 1 (``img1.jpg``);
+an offset of 0 means only the apex is known (the interval ends at the apex).
+Sheet ``naming rule1`` maps the sheet's subject numbers to the folder numbers
+(column 0: folder number, ``15`` for ``s15``; column 2: the code sheet's
+subject), and ``naming rule2`` the stimulus names to the four-digit codes of
+the video folders (``0401`` -> ``anger1``). 30 fps. The file names and the
+sheets' columns were learnt from the MEGC spotting baselines (MDMD) and
+SOFTNet (github.com/genbing99/SoftNet-SpotME), which read the datasets as
 distributed.
 """
 
@@ -95,10 +97,14 @@ def _interval(
     cells: dict[str, Any],
     numbers: list[int],
     kind_text: str,
+    label: str,
     item: str,
     problems: Problems,
 ) -> AnnotatedInterval | None:
-    """One row's interval in frame indices, or ``None`` (a problem recorded)."""
+    """One row's interval in frame indices, or ``None`` (a problem recorded).
+
+    ``label`` is the row's emotion (empty when the sheet has none).
+    """
     kind = _kind(kind_text)
     if kind is None:
         problems.add(
@@ -120,7 +126,7 @@ def _interval(
     if onset_index is None or offset_index is None:
         problems.add(item, "no usable onset and offset; row not used")
         return None
-    return AnnotatedInterval(onset_index, apex_index, offset_index, kind)
+    return AnnotatedInterval(onset_index, apex_index, offset_index, kind, label)
 
 
 def _long_video(
@@ -174,14 +180,14 @@ class SammLongVideoLayout:
             "it: copy it into the dataset folder or pass --annotations",
             SPREADSHEET_SUFFIXES,
         )  # fmt: skip
-        table = read_table(sheet, _SAMM_COLUMNS, {})
+        table = read_table(sheet, _SAMM_COLUMNS, {"emotion": "Estimated Emotion"})
         base = subfolders(root).get("samm_longvideos", root)
         folders = {
             name: path
             for name, path in sorted(subfolders(base).items())
             if _SAMM_VIDEO.fullmatch(name)
         }
-        rows: dict[str, list[tuple[str, dict[str, Any], str]]] = defaultdict(list)
+        rows: dict[str, list[tuple[str, dict[str, Any], str, str]]] = defaultdict(list)
         for number, cells in table.rows:
             item = f"row {number} of {table.name}"
             filename = cell_text(table.cell(cells, "filename"))
@@ -195,7 +201,14 @@ class SammLongVideoLayout:
             markers = {
                 name: table.cell(cells, name) for name in ("onset", "apex", "offset")
             }
-            rows[video].append((item, markers, cell_text(table.cell(cells, "type"))))
+            rows[video].append(
+                (
+                    item,
+                    markers,
+                    cell_text(table.cell(cells, "type")),
+                    cell_text(table.cell(cells, "emotion")),
+                )
+            )
         records = []
         for name, folder in folders.items():
             listed = frame_numbers(
@@ -206,8 +219,8 @@ class SammLongVideoLayout:
             _, numbers = listed
             intervals = [
                 found
-                for item, markers, kind in rows.get(name, [])
-                if (found := _interval(markers, numbers, kind, item, problems))
+                for item, markers, kind, label in rows.get(name, [])
+                if (found := _interval(markers, numbers, kind, label, item, problems))
             ]
             subject = _SAMM_VIDEO.fullmatch(name).group(1)  # type: ignore[union-attr]
             records.append(
@@ -253,7 +266,7 @@ class Casme2LongVideoLayout:
         )  # fmt: skip
         code, subjects, stimuli = _read_casme_sheets(sheet)
         videos = _casme_videos(root, problems)
-        rows: dict[tuple[int, str], list[tuple[str, dict[str, Any], str]]]
+        rows: dict[tuple[int, str], list[tuple[str, dict[str, Any], str, str]]]
         rows = defaultdict(list)
         for number, cells in code:
             item = f"row {number} of {sheet.name}"
@@ -280,7 +293,9 @@ class Casme2LongVideoLayout:
                 "apex": cells[3],
                 "offset": cells[3] if cell_int(offset) == 0 else offset,
             }
-            rows[(folder_number, stimulus)].append((item, markers, cell_text(cells[7])))
+            rows[(folder_number, stimulus)].append(
+                (item, markers, cell_text(cells[7]), cell_text(cells[6]))
+            )
         records = []
         for key, folder in sorted(videos.items()):
             listed = frame_numbers(
@@ -290,8 +305,8 @@ class Casme2LongVideoLayout:
                 continue
             intervals = [
                 found
-                for item, markers, kind in rows.get(key, [])
-                if (found := _interval(markers, listed[1], kind, item, problems))
+                for item, markers, kind, label in rows.get(key, [])
+                if (found := _interval(markers, listed[1], kind, label, item, problems))
             ]
             records.append(
                 _long_video(

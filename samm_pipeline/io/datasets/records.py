@@ -21,12 +21,14 @@ from samm_pipeline.config import DatasetLayout
 
 class AnnotatedInterval(NamedTuple):
     """One annotated expression of a long video: 0-based inclusive frame
-    indices into the video's frames, and its type (``"micro"``/``"macro"``)."""
+    indices into the video's frames, its type (``"micro"``/``"macro"``) and
+    its emotion (``label``; empty when the dataset gives none)."""
 
     onset: int
     apex: int | None
     offset: int
     type: Literal["micro", "macro"]
+    label: str = ""
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from samm_pipeline.demo.actions import DEMO_CLASSES
 from samm_pipeline.demo.longvideo import make_demo_long_videos
 from samm_pipeline.demo.longvideo_events import plan_events
 from samm_pipeline.io.datasets import discover_clips
@@ -80,10 +81,11 @@ def test_the_samm_lv_reader_finds_the_planted_expressions(tiny) -> None:
         n_frames, events = tiny.videos[record.clip]
         assert len(list(record.source.iterdir())) == n_frames == 270
         planted = [
-            (event.onset, event.apex, event.offset, event.kind)
+            (event.onset, event.apex, event.offset, event.kind, event.emotion)
             for event in events
             if event.kind in ("micro", "macro")
         ]
+        assert all(item[-1] in DEMO_CLASSES for item in planted)
         assert [tuple(interval) for interval in record.intervals] == planted
         assert record.fps == FPS and record.subject == record.clip[:3]
 
@@ -94,7 +96,7 @@ def test_the_sheet_and_events_csv_agree(tiny) -> None:
     rows = list(load_workbook(tiny.sheet_path).active.iter_rows(values_only=True))
     header = rows.index(
         ("Subject", "Filename", "Inducement Code", "Onset", "Apex", "Offset",
-         "Duration", "Type", "Action Units", "Notes")
+         "Duration", "Type", "Action Units", "Notes", "Estimated Emotion")
     )  # fmt: skip
     sheet = rows[header + 1 :]
     with tiny.events_path.open(newline="", encoding="utf-8") as handle:
@@ -107,6 +109,7 @@ def test_the_sheet_and_events_csv_agree(tiny) -> None:
             int(row[key]) + 1 for key in ("onset", "apex", "offset")
         )
         assert cells[7] == {"micro": "Micro - 1/2", "macro": "Macro"}[row["kind"]]
+        assert cells[10] == row["emotion"] and row["emotion"] in DEMO_CLASSES
     assert "fps = 30.0" in tiny.config_path.read_text(encoding="utf-8")
 
 

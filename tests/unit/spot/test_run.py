@@ -29,9 +29,11 @@ FPS = 30.0
 def _intervals(fps: float) -> list[dict]:
     micro, macro = BROW_RAISE.frames(fps), MOUTH_SMILE.frames(fps)
     return [
-        {"onset": micro[0], "apex": None, "offset": micro[1], "type": "micro"},
-        {"onset": macro[0], "apex": None, "offset": macro[1], "type": "macro"},
-    ]
+        {"onset": micro[0], "apex": None, "offset": micro[1], "type": "micro",
+         "label": "surprise"},
+        {"onset": macro[0], "apex": None, "offset": macro[1], "type": "macro",
+         "label": "happiness"},
+    ]  # fmt: skip
 
 
 @pytest.fixture
@@ -130,3 +132,40 @@ def test_the_spot_table_is_read_from_the_config(long_store, tmp_path):
          str(tmp_path / "o")],
     )  # fmt: skip
     assert result.exit_code == 1 and "[spot] threshold_fraction" in result.output
+
+
+class _Recogniser:
+    """Answers from the frames it is given: a raised brow is surprise."""
+
+    classes = ("happiness", "surprise")
+
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, store, key, interval):
+        self.calls.append((key, interval.onset, interval.offset, interval.kind))
+        return "surprise" if key.endswith("006_1") else "happiness"
+
+
+def test_spot_then_recognise_labels_micro_predictions_and_scores_strs(
+    long_store, tmp_path
+):
+    recogniser = _Recogniser()
+    report = run_spotting(long_store, tmp_path / "out", recogniser=recogniser)
+    assert {kind for *_, kind in recogniser.calls} == {"micro"}
+    assert len(recogniser.calls) == report.evaluation.counts["micro"].n_predictions
+    recognition = report.recognition
+    assert recognition.n_true_positives == 2 and recognition.n_scored == 2
+    assert recognition.analysis.n_correct == 1  # 007_2's answer is wrong
+    assert recognition.strs == pytest.approx(
+        report.evaluation.counts["micro"].f1 * recognition.analysis.f1
+    )
+    rows = list(csv.DictReader((tmp_path / "out" / "intervals.csv").open()))
+    micro = [row for row in rows if row["type"] == "micro"]
+    assert {(row["video"], row["label"], row["truth_label"]) for row in micro} == {
+        ("006_1", "surprise", "surprise"),
+        ("007_2", "happiness", "surprise"),
+    }
+    metrics = json.loads((tmp_path / "out" / "metrics.json").read_text())
+    assert metrics["recognition"]["strs"] == pytest.approx(recognition.strs)
+    assert "STRS" in report.summary()

@@ -39,6 +39,20 @@ def test_samm_lv_by_folder_shape_and_by_name(tmp_path):
     assert len(found.clips) == 2
 
 
+def test_samm_lv_reads_an_estimated_emotion_column_when_there_is_one(tmp_path):
+    import pandas as pd
+
+    root = write_samm_lv(tmp_path)
+    sheet = root / "SAMM_LongVideos_V3_Release.xlsx"
+    table = pd.read_excel(sheet, header=None)
+    table[len(table.columns)] = [None] * 9 + ["Estimated Emotion", "Happiness"] + [
+        "Anger"
+    ] * (len(table) - 11)
+    table.to_excel(sheet, header=False, index=False)
+    video = discover_clips(root).clips[0]
+    assert [item.label for item in video.intervals] == ["Happiness", "Anger"]
+
+
 def test_samm_lv_without_its_sheet_is_refused(tmp_path):
     root = write_samm_lv(tmp_path)
     (root / "SAMM_LongVideos_V3_Release.xlsx").unlink()
@@ -57,10 +71,10 @@ def test_casme2_lv_is_detected_and_read(tmp_path):
     disgust, anger = found.clips
     assert disgust.fps == 30.0 and disgust.subject == "s15"
     assert disgust.intervals == (
-        AnnotatedInterval(2, 5, 11, "macro"),
-        AnnotatedInterval(14, 17, 17, "micro"),  # offset 0: ends at the apex
+        AnnotatedInterval(2, 5, 11, "macro", "disgust"),
+        AnnotatedInterval(14, 17, 17, "micro", "disgust"),  # offset 0: the apex
     )
-    assert anger.intervals == (AnnotatedInterval(4, 6, 8, "micro"),)
+    assert anger.intervals == (AnnotatedInterval(4, 6, 8, "micro", "anger"),)
     assert not found.problems
 
 

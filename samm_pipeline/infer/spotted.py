@@ -1,0 +1,86 @@
+"""Spot then recognise: classify spotted intervals with a trained run.
+
+:class:`SpottedRecogniser` is the
+:class:`~samm_pipeline.spot.run.IntervalRecogniser` that ``spot --model RUN``
+passes to :func:`~samm_pipeline.spot.run.run_spotting`: it reads a spotted
+interval's frames from the store (only those chunks) and classifies them with
+exactly the preprocessing the model was trained with, as ``predict`` does for
+a clip. The interval stands for the clip: recognition models are trained on
+onset-to-offset clips, and the spotted interval is the spotter's onset and
+offset.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+
+from samm_pipeline.clip import Clip
+from samm_pipeline.errors import DataError
+from samm_pipeline.infer.trained import TrainedModel
+from samm_pipeline.io.store import LandmarkStore
+from samm_pipeline.spot.intervals import Interval
+
+logger = logging.getLogger(__name__)
+
+_CLIP_ATTRS = ("fps", "width", "height", "subject", "dataset")
+
+
+class SpottedRecogniser:
+    """Classify spotted intervals of store entries with a trained model.
+
+    Parameters
+    ----------
+    trained
+        From :func:`~samm_pipeline.infer.trained.load_trained`.
+
+    Examples
+    --------
+    ::
+
+        recogniser = SpottedRecogniser(load_trained("runs/samm"))
+        report = run_spotting("sammlv.zarr", "spotted/", recogniser=recogniser)
+        print(report.recognition.strs)
+    """
+
+    def __init__(self, trained: TrainedModel) -> None:
+        self.trained = trained
+        self.classes: tuple[str, ...] = tuple(trained.classes)
+        self.n_failed = 0
+        """Intervals that could not be classified (too few face frames)."""
+
+    def __call__(self, store: LandmarkStore, key: str, interval: Interval) -> str:
+        """The predicted class of frames ``interval.onset..offset`` of ``key``.
+
+        Returns ``""`` when the frames cannot be classified (too few with a
+        face), which scores as a wrong answer.
+
+        Raises
+        ------
+        DataError
+            The store's landmark count differs from the model's.
+        """
+        array = store.landmark_array(key)
+        if array.shape[1] != self.trained.n_landmarks:
+            raise DataError(
+                f"store {store.path} has {array.shape[1]} landmarks but model "
+                f"{self.trained.path} was trained on {self.trained.n_landmarks}; "
+                "recognise with a model trained on the same refine_landmarks setting"
+            )
+        window = np.asarray(array[interval.onset : interval.offset + 1], np.float32)
+        attrs: dict[str, Any] = {
+            name: value
+            for name, value in store.entry_attrs(key).items()
+            if name in _CLIP_ATTRS
+        }
+        attrs.update(onset=0, offset=len(window) - 1, n_frames=len(window))
+        clip = Clip(f"{key}@{interval.onset}-{interval.offset}", window, attrs)
+        try:
+            probabilities = self.trained.predict_clip(clip)
+        except DataError as error:
+            self.n_failed += 1
+            logger.debug("%s not classified: %s", clip.key, error)
+            return ""
+        return self.classes[int(np.argmax(probabilities))]
