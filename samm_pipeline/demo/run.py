@@ -7,7 +7,9 @@ Layout of the work folder::
     <workdir>/run/              model.keras, model.json, metrics, plots, report
     <workdir>/longvideos/       synthetic long videos (SAMM-LV layout) + events.csv
     <workdir>/longvideos.zarr   their landmark store
-    <workdir>/spotted/          spot's intervals.csv and metrics.json
+    <workdir>/spotted/          spot's intervals.csv and metrics.json (the
+                                run's model recognises the spotted
+                                micro-expressions: STRS)
 
 Each step is skipped when its result is already there and unchanged (the
 clips by their CSV, the store by its fingerprints, stage 2 by its cache);
@@ -129,9 +131,17 @@ def write_demo_clips(
 
 
 def spot_demo_long_videos(
-    workdir: Path, config: Config, *, progress: bool = True
+    workdir: Path,
+    config: Config,
+    *,
+    model: Path | None = None,
+    progress: bool = True,
 ) -> tuple[Any, list[str]]:
     """Make the demo long videos if missing, extract them, spot them.
+
+    With ``model`` (a trained run folder, the demo's ``run/``), every spotted
+    micro-expression is also recognised with it and the report carries the
+    STRS (spot then recognise; :mod:`samm_pipeline.infer.spotted`).
 
     Writes ``workdir/longvideos`` (:func:`~samm_pipeline.demo.longvideo.
     make_demo_long_videos` with its defaults, one video per ``[demo]``
@@ -170,7 +180,19 @@ def spot_demo_long_videos(
             f"{len(extraction.failures)} long video(s) failed extraction: "
             + "; ".join(f"{k}: {v}" for k, v in sorted(extraction.failures.items()))
         )
-    report = run_spotting(store, workdir / "spotted", config.spot, overwrite=True)
+    recogniser = None
+    if model is not None:
+        from samm_pipeline.infer.spotted import SpottedRecogniser
+        from samm_pipeline.infer.trained import load_trained
+
+        recogniser = SpottedRecogniser(load_trained(model))
+    report = run_spotting(
+        store,
+        workdir / "spotted",
+        config.spot,
+        overwrite=True,
+        recogniser=recogniser,
+    )
     return report, notes
 
 
@@ -217,7 +239,9 @@ def run_demo(
     result.steps["train"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    result.spotting, notes = spot_demo_long_videos(root, config, progress=progress)
+    result.spotting, notes = spot_demo_long_videos(
+        root, config, model=output, progress=progress
+    )
     result.notes += notes
     result.steps["spot"] = time.perf_counter() - start
     return result

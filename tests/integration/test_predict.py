@@ -180,3 +180,49 @@ def test_a_model_json_that_disagrees_with_model_keras_is_refused(demo_run, tmp_p
     (copy / "model.json").write_text(json.dumps(meta))
     with pytest.raises(DataError, match="disagrees with"):
         load_trained(copy)
+
+
+def test_the_demo_recognises_its_spotted_micro_expressions(demo_run, tmp_path):
+    """Spot then recognise: the run's model labels every spotted micro
+    interval, and the STRS in metrics.json is what the interval log gives
+    by the MEGC 2023 rule (recomputed here); ``spot --model`` repeats it."""
+    workdir, _ = demo_run
+    classes = json.loads((workdir / "run" / "model.json").read_text())["classes"]
+    metrics = json.loads((workdir / "spotted" / "metrics.json").read_text())
+    with (workdir / "spotted" / "intervals.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    micro = [row for row in rows if row["type"] == "micro" and row["outcome"] != "FN"]
+    assert micro and all(row["label"] in classes for row in micro)
+    assert all(row["label"] == "" for row in rows if row["type"] == "macro")
+    pairs = [
+        (row["truth_label"], row["label"])
+        for row in micro
+        if row["outcome"] == "TP" and row["truth_label"] in classes
+    ]
+    recognition = metrics["recognition"]
+    assert recognition["n_scored"] == len(pairs)
+    truths = sorted({truth for truth, _ in pairs})
+    precision = recall = 0.0
+    for name in truths:
+        hits = sum(t == g == name for t, g in pairs)
+        guessed = sum(g == name for _, g in pairs)
+        precision += (hits / guessed if guessed else 0.0) / len(truths)
+        recall += hits / sum(t == name for t, _ in pairs) / len(truths)
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0
+    tp = sum(row["outcome"] == "TP" for row in micro)
+    fn = sum(row["type"] == "micro" and row["outcome"] == "FN" for row in rows)
+    spot_f1 = 2 * tp / (len(micro) + tp + fn)
+    assert recognition["analysis"]["f1"] == pytest.approx(f1)
+    if pairs:
+        assert recognition["strs"] == pytest.approx(spot_f1 * f1)
+
+    out = tmp_path / "spotted"
+    result = CliRunner().invoke(
+        cli,
+        ["spot", "--store", str(workdir / "longvideos.zarr"), "--output", str(out),
+         "--model", str(workdir / "run"), "--no-figures"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "STRS" in result.output or "no STRS" in result.output
+    again = json.loads((out / "metrics.json").read_text())["recognition"]
+    assert again["analysis"] == recognition["analysis"]

@@ -32,7 +32,7 @@ ALLOWED: dict[str, set[str]] = {
     "learn": BASE | {"_support", "io", "prepare", "viz"},
     "infer": BASE | {"_support", "io", "prepare", "extract", "spot"},
     "viz": BASE | {"_support", "io", "prepare"},
-    "demo": BASE | {"_support", "io", "extract", "learn", "spot"},
+    "demo": BASE | {"_support", "io", "extract", "learn", "infer", "spot"},
     "spot": BASE | {"_support", "prepare", "io"},
     "cli": BASE | {"io", "extract", "learn", "infer", "viz", "demo", "spot"},
     "__init__": BASE | {"_support"},
