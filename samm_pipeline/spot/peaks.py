@@ -20,6 +20,8 @@ macro-expression; the coarse scale only decides *that* something slow moved.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 from numpy.typing import NDArray
 from scipy.signal import find_peaks
@@ -47,15 +49,23 @@ def relative_threshold(
 
 
 def signal_peaks(
-    values: NDArray[np.floating], fps: float, settings: SpotSettings
+    values: NDArray[np.floating],
+    fps: float,
+    settings: SpotSettings,
+    threshold: float | None = None,
 ) -> NDArray[np.intp]:
-    """Frames of the peaks of one smoothed signal above its threshold."""
+    """Frames of the peaks of one smoothed signal above its threshold.
+
+    ``threshold`` defaults to the signal's own :func:`relative_threshold`
+    (the streaming spotter passes one from the stream so far).
+    """
     data = np.asarray(values, dtype=np.float64)
     if len(data) == 0:
         return np.zeros(0, dtype=np.intp)
-    threshold = relative_threshold(
-        data, settings.threshold_fraction, settings.min_height
-    )
+    if threshold is None:
+        threshold = relative_threshold(
+            data, settings.threshold_fraction, settings.min_height
+        )
     distance = frames_for(settings.peak_distance_seconds, fps)
     peaks, _ = find_peaks(data, height=threshold, distance=distance)
     return peaks
@@ -83,8 +93,16 @@ def widen_peak(
     return onset, offset
 
 
-def find_intervals(signal: MotionSignal, settings: SpotSettings) -> list[Interval]:
+def find_intervals(
+    signal: MotionSignal,
+    settings: SpotSettings,
+    thresholds: Mapping[str, float] | None = None,
+) -> list[Interval]:
     """The expression intervals of one video's motion signal (module notes).
+
+    ``thresholds`` (``{"micro": ..., "macro": ...}``) replaces the per-video
+    thresholds of the fine and coarse signals (the streaming spotter's,
+    from what it has seen so far).
 
     Returns
     -------
@@ -100,8 +118,10 @@ def find_intervals(signal: MotionSignal, settings: SpotSettings) -> list[Interva
     coarse_half = frames_for(settings.macro_smooth_seconds, fps) // 2
     max_frames = frames_for(settings.baseline_seconds / 2, fps)
     half_width = frames_for(settings.half_width_seconds, fps)
-    apexes = set(signal_peaks(fine, fps, settings).tolist())
-    for peak in signal_peaks(signal.macro, fps, settings).tolist():
+    given = thresholds or {}
+    apexes = set(signal_peaks(fine, fps, settings, given.get("micro")).tolist())
+    coarse = signal_peaks(signal.macro, fps, settings, given.get("macro"))
+    for peak in coarse.tolist():
         lo, hi = max(0, peak - coarse_half), min(len(fine), peak + coarse_half + 1)
         apexes.add(lo + int(np.argmax(fine[lo:hi])))
     candidates = []

@@ -299,9 +299,7 @@ def _fill_displacement(
         padded = np.concatenate([features, np.full((1, *features.shape[1:]), np.nan)])
         index = points[:, None] + offsets[None, :] - lo
         index[(index < 0) | (index >= len(features))] = len(features)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # windows without a face
-            baseline = np.nanmedian(padded[index], axis=1)  # (G, n_points, 2)
+        baseline = nanmedian_axis1(padded[index])  # (G, n_points, 2)
         last = len(grid) - 1 == first + len(points) - 1
         frames = np.arange(points[0], points[-1] + (1 if last else 0))
         if len(points) == 1:
@@ -319,6 +317,30 @@ def _fill_displacement(
         per_region = np.add.reduceat(squared, starts, axis=1) / np.asarray(sizes)
         displacement[frames] = np.sqrt(per_region)
         present[frames] = seen[frames - lo]
+
+
+def nanmedian_axis1(values: NDArray[np.floating]) -> NDArray[np.float64]:
+    """``np.nanmedian(values, axis=1)`` by one sort (NaN where all are NaN).
+
+    NumPy's ``nanmedian`` goes through masked arrays for axes shorter than
+    600, about 20 times slower here than sorting (NaNs sort last) and
+    taking the middle of the finite values.
+
+    >>> data = np.array([[[1.0], [np.nan], [3.0], [2.0]], [[np.nan]] * 4])
+    >>> nanmedian_axis1(data).ravel().tolist()
+    [2.0, nan]
+    >>> values = np.random.default_rng(0).normal(size=(3, 8, 2))
+    >>> values[0, :3] = np.nan
+    >>> bool(np.allclose(nanmedian_axis1(values), np.nanmedian(values, axis=1)))
+    True
+    """
+    ordered = np.sort(values, axis=1)
+    count = np.sum(~np.isnan(values), axis=1, keepdims=True)
+    low = np.take_along_axis(ordered, np.maximum((count - 1) // 2, 0), axis=1)
+    high = np.take_along_axis(ordered, np.maximum(count // 2, 0), axis=1)
+    middle = (low + high) / 2.0
+    middle[count == 0] = np.nan
+    return middle[:, 0]
 
 
 def _interpolate_missing(values: NDArray, present: NDArray) -> NDArray:

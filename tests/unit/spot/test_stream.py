@@ -1,0 +1,66 @@
+"""The streaming spotter: causal, bounded, and it finds what the offline one finds."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from samm_pipeline.spot.evaluate import evaluate_spotting
+from samm_pipeline.spot.intervals import Interval
+from samm_pipeline.spot.stream import StreamingSpotter
+from tests.unit.spot.synthetic import BROW_RAISE, MOUTH_SMILE, synthetic_video
+
+
+def _stream(video, fps, **options):
+    spotter = StreamingSpotter(fps, **options)
+    reported = []  # (frame index when reported, interval)
+    for index, frame in enumerate(video):
+        reported += [(index, item) for item in spotter.push(frame)]
+    reported += [(len(video), item) for item in spotter.flush()]
+    return spotter, reported
+
+
+@pytest.mark.parametrize(("fps", "update_seconds"), [(30.0, 0.2), (200.0, 0.5)])
+def test_the_stream_finds_the_micro_and_macro_expressions_after_they_end(
+    fps, update_seconds
+):
+    video = synthetic_video(fps)
+    spotter, reported = _stream(video, fps, update_seconds=update_seconds)
+    found = [item for _, item in reported]
+    truths = [
+        Interval(*BROW_RAISE.frames(fps), "micro"),
+        Interval(*MOUTH_SMILE.frames(fps), "macro"),
+    ]
+    result = evaluate_spotting({"v": found}, {"v": truths})
+    assert result.counts["overall"].f1 == 1.0
+    # causal: an interval is reported only once its offset is lag frames old
+    assert all(when >= item.offset + spotter.lag for when, item in reported)
+    # bounded: only the recent history is held
+    assert len(spotter.frames) == spotter.frames.maxlen < len(video)
+    # each reported once, in order, apart
+    assert all(a.offset < b.onset for a, b in itertools.pairwise(found))
+
+
+def test_a_still_face_and_a_faceless_stream_give_nothing():
+    video = synthetic_video(30.0, movements=())
+    _, reported = _stream(video, 30.0, update_seconds=1.0)
+    assert reported == []
+    spotter = StreamingSpotter(30.0)
+    assert [spotter.push(None) for _ in range(100)] == [[]] * 100
+    assert spotter.flush() == []
+
+
+def test_the_window_returns_held_frames_and_bad_frames_are_refused():
+    video = synthetic_video(30.0)
+    spotter = StreamingSpotter(30.0, update_seconds=60.0)
+    for frame in video:
+        spotter.push(frame)
+    first = spotter.first_frame
+    np.testing.assert_array_equal(spotter.window(first, first + 5), video[first:][:5])
+    assert len(spotter.window(0, first)) == 0
+    with pytest.raises(ValueError, match="landmarks"):
+        spotter.push(np.zeros((468, 3)))
+    with pytest.raises(ValueError, match="fps"):
+        StreamingSpotter(0.0)
