@@ -249,6 +249,12 @@ def predict_command(
     default=None,
     help="Play a video at its own pace, or as fast as possible [detect.realtime].",
 )
+@click.option(
+    "--spot-gate/--no-spot-gate",
+    default=None,
+    help="Classify only the intervals the spotter finds, once each ends "
+    "([spot] settings) [detect.spot_gate].",
+)
 @click.option("--show", is_flag=True, help="Draw landmarks and label in a window.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @click.pass_context
@@ -262,6 +268,7 @@ def detect_command(
     stride: int | None,
     motion_threshold: float | None,
     realtime: bool | None,
+    spot_gate: bool | None,
     show: bool,
     as_json: bool,
 ) -> None:
@@ -269,6 +276,8 @@ def detect_command(
 
     Classifies the last N landmark frames every --stride frames once
     --min-frames of them show a face; prints time, class and probability.
+    With --spot-gate, classifies each micro- or macro-expression interval the
+    spotter finds instead, once it has ended.
     """
     if (camera is None) == (video is None):
         raise click.UsageError("give exactly one of --camera N and --video FILE")
@@ -280,6 +289,7 @@ def detect_command(
             "detect.stride": stride,
             "detect.motion_threshold": motion_threshold,
             "detect.realtime": realtime,
+            "detect.spot_gate": spot_gate,
         },
     )
     import json
@@ -293,9 +303,14 @@ def detect_command(
         if as_json:
             click.echo(json.dumps(prediction.to_dict()))
         else:
+            spotted = (
+                f"  {prediction.kind} frames {prediction.onset}-{prediction.offset}"
+                if prediction.onset is not None
+                else ""
+            )
             click.echo(
                 f"{prediction.time:8.2f} s  {prediction.label:<14} "
-                f"{prediction.probability:.2f}"
+                f"{prediction.probability:.2f}{spotted}"
             )
 
     report = run_detection(
@@ -305,5 +320,6 @@ def detect_command(
         config=config.detect,
         show=show,
         on_prediction=emit,
+        spot=config.spot,
     )
     click.echo(report.summary_line(), err=as_json)

@@ -216,6 +216,9 @@ class DetectConfig:
         0.0, "classify only windows moving more, in px (0: off)", ge=0
     )
     realtime: bool = _opt(True, "play video files at their own pace")
+    spot_gate: bool = _opt(
+        False, "classify only the intervals the spotter finds ([spot] settings)"
+    )
 
 
 @dataclass(frozen=True)

@@ -33,14 +33,18 @@ from samm_pipeline.clip import Clip
 from samm_pipeline.config import DetectConfig
 from samm_pipeline.errors import DataError
 from samm_pipeline.extract.facemesh import Landmarker
+from samm_pipeline.infer.display import has_display, show_frame
 from samm_pipeline.infer.trained import TrainedModel
-from samm_pipeline.prepare.normalize import stabilised_landmarks
+from samm_pipeline.infer.windows import (
+    motion_energy,
+    recognition_span,
+    window_frames,
+)
+from samm_pipeline.spot.intervals import Interval
+from samm_pipeline.spot.settings import SpotSettings
+from samm_pipeline.spot.stream import StreamingSpotter
 
 logger = logging.getLogger(__name__)
-
-MOTION_TOP_LANDMARKS = 10
-"""Landmarks whose displacement makes up the motion energy (see
-:func:`motion_energy`)."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,11 @@ class Prediction:
         Motion energy of the window in pixels (see :func:`motion_energy`).
     n_face_frames
         Frames of the window with a face.
+    onset, offset
+        With the spot gate: the spotted interval (stream frame indices,
+        inclusive) that was classified; else ``None``.
+    kind
+        With the spot gate: ``"micro"`` or ``"macro"``; else ``None``.
     """
 
     time: float
@@ -73,10 +82,19 @@ class Prediction:
     probabilities: dict[str, float]
     motion: float
     n_face_frames: int
+    onset: int | None = None
+    offset: int | None = None
+    kind: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
+        """JSON-ready form (``onset``/``offset``/``kind`` only with the gate)."""
+        spotted = (
+            {"onset": self.onset, "offset": self.offset, "kind": self.kind}
+            if self.onset is not None
+            else {}
+        )
         return {
+            **spotted,
             "time": round(self.time, 4),
             "frame": self.frame,
             "label": self.label,
@@ -85,71 +103,6 @@ class Prediction:
             "motion": round(self.motion, 4),
             "n_face_frames": self.n_face_frames,
         }
-
-
-def motion_energy(
-    landmarks: NDArray[np.floating], width: int | None, height: int | None
-) -> float:
-    """How much the face moves within a window, head motion removed, in pixels.
-
-    Parameters
-    ----------
-    landmarks
-        ``(n_frames, n_landmarks, 3)`` normalised FaceMesh coordinates,
-        without NaN rows.
-    width, height
-        Frame size, to measure in pixels (``None``: normalised units).
-
-    Returns
-    -------
-    float
-        The peak over frames of the mean distance (x, y) of the
-        :data:`MOTION_TOP_LANDMARKS` most displaced landmarks from their
-        median position in the window, after every frame is aligned to the
-        first by the same Procrustes fit the training uses.
-
-    Notes
-    -----
-    A micro-expression moves a few landmarks (a mouth corner, a brow) by a
-    few pixels; a mean over all 478 would dilute that fifty-fold below the
-    tracker's jitter, so only the most displaced landmarks count. A still
-    face scores about the jitter (under 1 px at 512 px).
-
-    Examples
-    --------
-    >>> still = np.zeros((5, 478, 3)); still[..., 0] = np.linspace(0, 1, 478)
-    >>> still[..., 1] = np.linspace(1, 0, 478) ** 2
-    >>> motion_energy(still, 100, 100)
-    0.0
-    """
-    if len(landmarks) < 2:
-        return 0.0
-    aligned = stabilised_landmarks(landmarks, width, height)[..., :2]
-    median = np.median(aligned, axis=0)
-    distances = np.linalg.norm(aligned - median, axis=-1)
-    top = min(MOTION_TOP_LANDMARKS, distances.shape[1])
-    largest = np.partition(distances, distances.shape[1] - top, axis=1)[:, -top:]
-    return float(largest.mean(axis=1).max())
-
-
-def window_frames(
-    trained: TrainedModel, fps: float | None, config: DetectConfig
-) -> int:
-    """Frames in the sliding window: ``config.window``, else from the model.
-
-    The model's median training-clip duration times ``fps`` when both are
-    known, else its median training-clip frame count, else its
-    ``target_length``; never fewer than ``config.min_frames``.
-    """
-    if config.window > 0:
-        frames = config.window
-    elif trained.clip_seconds and fps:
-        frames = round(trained.clip_seconds * fps)
-    elif trained.clip_frames:
-        frames = round(trained.clip_frames)
-    else:
-        frames = trained.target_length
-    return max(int(frames), config.min_frames)
 
 
 class StreamingDetector:
@@ -171,6 +124,12 @@ class StreamingDetector:
     landmarker
         Landmarker to use (tests); default a MediaPipe FaceMesh in tracking
         mode with the extractor settings of the model's store.
+    spot
+        The ``[spot]`` settings of the spot gate (``config.spot_gate``): a
+        :class:`~samm_pipeline.spot.stream.StreamingSpotter` watches the
+        stream, and only the intervals it spots are classified, each once it
+        has ended (widened to the window length when shorter), instead of a
+        window every ``stride`` frames.
 
     Examples
     --------
@@ -192,6 +151,7 @@ class StreamingDetector:
         fps: float | None = None,
         landmarker: Landmarker | None = None,
         live: bool = False,
+        spot: SpotSettings | None = None,
     ) -> None:
         self.trained = trained
         self.live = live
@@ -219,6 +179,15 @@ class StreamingDetector:
         self.last_prediction: Prediction | None = None
         self.n_gated = 0
         """Windows not classified because the motion gate found them still."""
+        self._spotter: StreamingSpotter | None = None
+        self._spotted: deque[Prediction] = deque()
+        if self.config.spot_gate:
+            if not fps:
+                raise DataError(
+                    "the spot gate needs the stream's frame rate (its settings "
+                    "are in seconds); the source reports none"
+                )
+            self._spotter = StreamingSpotter(fps, spot, n_landmarks=trained.n_landmarks)
 
     @property
     def n_frames(self) -> int:
@@ -256,6 +225,8 @@ class StreamingDetector:
         """
         if size is not None:
             self._size = size
+            if self._spotter is not None:
+                self._spotter.width, self._spotter.height = size
         frame = None if points is None else np.asarray(points, dtype=np.float32)
         self.last_landmarks = frame
         self._frames.append(frame)
@@ -268,6 +239,10 @@ class StreamingDetector:
                 if self.fps and not self.live
                 else time.monotonic() - self._started
             )
+        if self._spotter is not None:
+            for interval in self._spotter.push(frame):
+                self._classify_spotted(interval, index, float(timestamp))
+            return self._spotted.popleft() if self._spotted else None
         n_face = sum(item is not None for item in self._frames)
         if n_face < self.config.min_frames or self._since_last < self.config.stride:
             return None
@@ -287,6 +262,36 @@ class StreamingDetector:
         for row, item in enumerate(self._frames):
             if item is not None:
                 window[row] = item
+        return self._predict(window, index, timestamp, energy, n_face)
+
+    def _classify_spotted(
+        self, interval: Interval, index: int, timestamp: float
+    ) -> None:
+        """Classify a spotted interval; queue the prediction ``push`` returns."""
+        spotter = self._spotter
+        assert spotter is not None
+        start, stop = recognition_span(interval, self.window, spotter.n_frames)
+        window = spotter.window(start, stop)
+        face = ~np.isnan(window[:, :, 0]).all(axis=1)
+        width, height = self._size or (None, None)
+        energy = motion_energy(window[face], width, height) if face.any() else 0.0
+        prediction = self._predict(
+            window, index, timestamp, energy, int(face.sum()), interval
+        )
+        if prediction is not None:
+            self._spotted.append(prediction)
+
+    def _predict(
+        self,
+        window: NDArray[np.float32],
+        index: int,
+        timestamp: float,
+        energy: float,
+        n_face: int,
+        interval: Interval | None = None,
+    ) -> Prediction | None:
+        """Classify one window (NaN rows without a face); ``None`` if it cannot be."""
+        width, height = self._size or (None, None)
         clip = Clip(f"window/{index}", window, {"width": width, "height": height})
         try:
             probabilities = self.trained.predict_clip(clip)
@@ -305,12 +310,33 @@ class StreamingDetector:
             },
             motion=energy,
             n_face_frames=n_face,
+            onset=None if interval is None else interval.onset,
+            offset=None if interval is None else interval.offset,
+            kind=None if interval is None else interval.kind,
         )
         self.last_prediction = prediction
         return prediction
 
+    def finish(self) -> list[Prediction]:
+        """The end of the stream: classify what the spot gate still holds.
+
+        The predictions not yet returned by :meth:`push` (the gate reports an
+        interval once it has ended, so the last one ends with the stream);
+        nothing without the gate.
+        """
+        if self._spotter is not None:
+            index = self._n_pushed - 1
+            live = self.live or not self.fps
+            timestamp = time.monotonic() - self._started if live else index / self.fps
+            for interval in self._spotter.flush():
+                self._classify_spotted(interval, index, timestamp)
+        done = list(self._spotted)
+        self._spotted.clear()
+        return done
+
     def reset(self) -> None:
-        """Forget the window (e.g. after a cut in the video)."""
+        """Forget the window (e.g. after a cut in the video); the spot gate
+        keeps its history."""
         self._frames.clear()
         self._since_last = 0
 
@@ -356,35 +382,6 @@ class DetectionReport:
         )
 
 
-def has_display() -> bool:
-    """Whether a window can be shown (an X11/Wayland display, or not Linux)."""
-    if os.name == "nt" or os.uname().sysname == "Darwin":
-        return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-
-
-def draw_overlay(
-    frame_rgb: NDArray[np.uint8],
-    landmarks: NDArray[np.floating] | None,
-    prediction: Prediction | None,
-) -> NDArray[np.uint8]:
-    """A BGR copy of the frame with the landmarks and current label drawn."""
-    import cv2
-
-    image = cv2.cvtColor(frame_rgb, cv2.COLOR_RGB2BGR)
-    height, width = image.shape[:2]
-    if landmarks is not None:
-        for x, y in np.asarray(landmarks)[:, :2] * (width, height):
-            cv2.circle(image, (round(x), round(y)), 1, (0, 255, 0), -1)
-    text = (
-        "no prediction yet"
-        if prediction is None
-        else f"{prediction.label} {prediction.probability:.2f}"
-    )
-    cv2.putText(image, text, (10, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (0, 0, 255), 2)
-    return image
-
-
 def run_detection(
     trained: TrainedModel,
     *,
@@ -394,6 +391,7 @@ def run_detection(
     show: bool = False,
     on_prediction: Callable[[Prediction], None] | None = None,
     landmarker: Landmarker | None = None,
+    spot: SpotSettings | None = None,
 ) -> DetectionReport:
     """Run a :class:`StreamingDetector` over a video file or a camera.
 
@@ -411,7 +409,7 @@ def run_detection(
         warning when there is no display). ``q`` or Esc stops.
     on_prediction
         Called with each prediction as it happens (the CLI prints it).
-    landmarker
+    landmarker, spot
         See :class:`StreamingDetector`.
     """
     from samm_pipeline.io.frames import iter_frames, open_camera, probe
@@ -435,7 +433,12 @@ def run_detection(
     report = DetectionReport(source=name)
     start = time.perf_counter()
     with StreamingDetector(
-        trained, config, fps=fps, landmarker=landmarker, live=camera is not None
+        trained,
+        config,
+        fps=fps,
+        landmarker=landmarker,
+        live=camera is not None,
+        spot=spot,
     ) as detector:
         report.window = detector.window
         for index, frame in enumerate(frames):
@@ -450,8 +453,12 @@ def run_detection(
                 report.predictions.append(prediction)
                 if on_prediction is not None:
                     on_prediction(prediction)
-            if show and _show(frame, detector):
+            if show and show_frame(frame, detector):
                 break
+        for prediction in detector.finish():
+            report.predictions.append(prediction)
+            if on_prediction is not None:
+                on_prediction(prediction)
         report.n_gated = detector.n_gated
     if show:
         import cv2
@@ -459,12 +466,3 @@ def run_detection(
         cv2.destroyAllWindows()
     report.seconds = time.perf_counter() - start
     return report
-
-
-def _show(frame: NDArray[np.uint8], detector: StreamingDetector) -> bool:
-    """Draw one frame; return True when the user asked to stop."""
-    import cv2
-
-    image = draw_overlay(frame, detector.last_landmarks, detector.last_prediction)
-    cv2.imshow("samm-pipeline detect", image)
-    return (cv2.waitKey(1) & 0xFF) in (ord("q"), 27)

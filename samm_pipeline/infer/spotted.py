@@ -10,7 +10,7 @@ onset-to-offset clips, and the spotted interval is the spotter's onset and
 offset. An interval shorter than the model's training clips (their median
 duration in seconds, from ``model.json``; at least ``[detect] min_frames``)
 is widened to that length around its centre, within the video, exactly as
-the streaming detector sizes its window (:func:`~samm_pipeline.infer.detect.
+the streaming detector sizes its window (:func:`~samm_pipeline.infer.windows.
 window_frames`): a 4-frame spotted interval is too short to classify, and
 the model has only seen whole expressions.
 """
@@ -25,8 +25,8 @@ import numpy as np
 from samm_pipeline.clip import Clip
 from samm_pipeline.config import DetectConfig
 from samm_pipeline.errors import DataError
-from samm_pipeline.infer.detect import window_frames
 from samm_pipeline.infer.trained import TrainedModel
+from samm_pipeline.infer.windows import recognition_span, window_frames
 from samm_pipeline.io.store import LandmarkStore
 from samm_pipeline.spot.intervals import Interval
 
@@ -96,32 +96,3 @@ class SpottedRecogniser:
             logger.debug("%s not classified: %s", clip.key, error)
             return ""
         return self.classes[int(np.argmax(probabilities))]
-
-
-def recognition_span(
-    interval: Interval, min_frames: int, n_frames: int
-) -> tuple[int, int]:
-    """Frames ``start:stop`` to classify for a spotted interval (module notes).
-
-    The interval itself when it has at least ``min_frames`` frames, else
-    ``min_frames`` frames around its centre, shifted to stay within the
-    video's ``n_frames``.
-
-    >>> from samm_pipeline.spot.intervals import Interval
-    >>> recognition_span(Interval(100, 129), 10, 1000)
-    (100, 130)
-    >>> recognition_span(Interval(100, 103), 10, 1000)
-    (97, 107)
-    >>> recognition_span(Interval(1, 3), 10, 1000)
-    (0, 10)
-    >>> recognition_span(Interval(996, 998), 10, 1000)
-    (990, 1000)
-    """
-    start, stop = interval.onset, interval.offset + 1
-    missing = min_frames - (stop - start)
-    if missing > 0:
-        start -= missing // 2
-        stop = start + min_frames
-        shift = max(0, -start) - max(0, stop - n_frames)
-        start, stop = start + shift, stop + shift
-    return max(0, start), min(n_frames, stop)

@@ -217,7 +217,8 @@ def test_cli_predict_refuses_a_bad_model_folder(tmp_path, make, fragment):
 
 
 def test_overlay_draws_landmarks_and_the_label():
-    from samm_pipeline.infer.detect import Prediction, draw_overlay
+    from samm_pipeline.infer.detect import Prediction
+    from samm_pipeline.infer.display import draw_overlay
 
     frame = np.zeros((SIZE, SIZE, 3), np.uint8)
     blank = draw_overlay(frame, None, None)
@@ -246,3 +247,63 @@ def test_a_live_source_is_timed_by_the_wall_clock():
     # Eight frames pushed at once take milliseconds, not 8/30 s of frame time.
     assert len(times) == 4 and max(times) < 0.1
     assert times == sorted(times)
+
+
+def test_the_spot_gate_classifies_each_spotted_interval_once_after_it_ends():
+    """The gate's predictions are the streaming spotter's intervals, in order,
+    each returned no earlier than its offset, the last one by ``finish``."""
+    from samm_pipeline.spot.stream import StreamingSpotter
+    from tests.unit.spot.synthetic import BROW_RAISE, MOUTH_SMILE, synthetic_video
+
+    fps = 30.0
+    video = synthetic_video(fps)[: round(11.5 * fps)]  # ends 0.5 s after the smile
+    expected = []
+    spotter = StreamingSpotter(fps)
+    for frame in video:
+        expected += spotter.push(frame)
+    expected += spotter.flush()
+    assert [item.kind for item in expected] == ["micro", "macro"]
+
+    config = DetectConfig(spot_gate=True)
+    detector = StreamingDetector(
+        trained(n_landmarks=478),
+        config,
+        fps=fps,
+        landmarker=ScriptedLandmarker([], n_landmarks=478),
+    )
+    returned = []
+    for index, frame in enumerate(video):
+        prediction = detector.push_landmarks(frame, size=(512, 512))
+        if prediction is not None:
+            returned.append((index, prediction))
+    final = detector.finish()
+    got = [prediction for _, prediction in returned] + final
+    assert [(p.onset, p.offset, p.kind) for p in got] == [
+        (item.onset, item.offset, item.kind) for item in expected
+    ]
+    assert all(index >= p.offset for index, p in returned)
+    assert BROW_RAISE.frames(fps)[0] <= got[0].offset
+    assert got[1].onset <= MOUTH_SMILE.frames(fps)[1]
+    assert all(p.label in CLASSES for p in got)
+    assert got[0].to_dict()["kind"] == "micro"
+    assert "onset" not in face_prediction_dict()
+
+
+def face_prediction_dict():
+    """A prediction without the gate, as a dict."""
+    detector = StreamingDetector(
+        trained(), DetectConfig(window=10, min_frames=10, stride=1), fps=30.0,
+        landmarker=ScriptedLandmarker([]),
+    )  # fmt: skip
+    prediction = None
+    for step in range(10):
+        prediction = detector.push_landmarks(face(2.0 * (step % 2)), size=(SIZE, SIZE))
+    return prediction.to_dict()
+
+
+def test_the_spot_gate_needs_a_frame_rate():
+    with pytest.raises(DataError, match="frame rate"):
+        StreamingDetector(
+            trained(n_landmarks=478), DetectConfig(spot_gate=True), fps=None,
+            landmarker=ScriptedLandmarker([], n_landmarks=478),
+        )  # fmt: skip
