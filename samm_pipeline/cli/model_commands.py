@@ -250,6 +250,12 @@ def predict_command(
     help="Play a video at its own pace, or as fast as possible [detect.realtime].",
 )
 @click.option(
+    "--fps",
+    type=float,
+    default=None,
+    help="Frame rate of a frame folder or camera (0: as the source says) [detect.fps].",
+)
+@click.option(
     "--spot-gate/--no-spot-gate",
     default=None,
     help="Classify only the intervals the spotter finds, once each ends "
@@ -268,6 +274,7 @@ def detect_command(
     stride: int | None,
     motion_threshold: float | None,
     realtime: bool | None,
+    fps: float | None,
     spot_gate: bool | None,
     show: bool,
     as_json: bool,
@@ -290,6 +297,7 @@ def detect_command(
             "detect.motion_threshold": motion_threshold,
             "detect.realtime": realtime,
             "detect.spot_gate": spot_gate,
+            "detect.fps": fps,
         },
     )
     import json

@@ -219,6 +219,9 @@ class DetectConfig:
     spot_gate: bool = _opt(
         False, "classify only the intervals the spotter finds ([spot] settings)"
     )
+    fps: float = _opt(
+        0.0, "frame rate of a frame folder or camera (0: as the source says)", ge=0
+    )
 
 
 @dataclass(frozen=True)

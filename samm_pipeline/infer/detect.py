@@ -419,12 +419,13 @@ def run_detection(
         raise ValueError("give exactly one of video and camera")
     if video is not None:
         source = Path(video)
-        fps = probe(source).fps
+        fps = config.fps or probe(source).fps
         frames = iter_frames(source)
         name = str(source)
         pace = config.realtime and fps is not None
     else:
         frames, fps = open_camera(int(camera))  # type: ignore[arg-type]
+        fps = config.fps or fps
         name = f"camera {camera}"
         pace = False
     if show and not has_display():

@@ -9,6 +9,7 @@ stream one clip through the detector frame by frame.
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 from pathlib import Path
 
@@ -226,3 +227,35 @@ def test_the_demo_recognises_its_spotted_micro_expressions(demo_run, tmp_path):
     assert "STRS" in result.output or "no STRS" in result.output
     again = json.loads((out / "metrics.json").read_text())["recognition"]
     assert again["analysis"] == recognition["analysis"]
+
+
+def test_detect_with_the_spot_gate_classifies_the_spotted_intervals(demo_run):
+    """A demo long video (a frame folder) through real FaceMesh and Keras:
+    with --spot-gate every prediction is a spotted interval, in order, and the
+    planted expressions the offline spotter finds are among them."""
+    workdir, _ = demo_run
+    folder = workdir / "longvideos" / "SAMM_longvideos" / "006_1"
+    result = CliRunner().invoke(
+        cli,
+        ["-q", "detect", "--model", str(workdir / "run"), "--video", str(folder),
+         "--fps", "30", "--spot-gate", "--no-realtime", "--json"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    events = [json.loads(line) for line in result.stdout.strip().splitlines()]
+    assert events and all(event["kind"] in ("micro", "macro") for event in events)
+    spans = [(event["onset"], event["offset"]) for event in events]
+    assert all(a[1] < b[0] for a, b in itertools.pairwise(spans))
+    assert all(event["frame"] >= event["offset"] for event in events)
+    with (workdir / "spotted" / "intervals.csv").open(encoding="utf-8") as handle:
+        hits = [
+            (int(row["onset"]), int(row["offset"]))
+            for row in csv.DictReader(handle)
+            if row["video"] == "006_1" and row["outcome"] == "TP"
+        ]
+    assert hits
+    for onset, offset in hits:  # each offline hit, the gate finds (IoU >= 0.5)
+        assert any(
+            (min(offset, b) - max(onset, a) + 1) / (max(offset, b) - min(onset, a) + 1)
+            >= 0.5
+            for a, b in spans
+        )
