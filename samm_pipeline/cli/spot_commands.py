@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import get_args
 
 import click
 
@@ -12,6 +13,7 @@ from samm_pipeline.cli.group import (
     path_or_config,
     store_or_config,
 )
+from samm_pipeline.config import ThresholdTuning
 
 
 @cli.command("spot")
@@ -42,6 +44,13 @@ from samm_pipeline.cli.group import (
     "[spot.threshold_fraction].",
 )
 @click.option(
+    "--threshold-tuning",
+    type=click.Choice(get_args(ThresholdTuning)),
+    default=None,
+    help="loso: choose threshold_fraction for each subject's videos on the other "
+    "subjects' annotated videos [spot.threshold_tuning].",
+)
+@click.option(
     "--model",
     "model_path",
     type=click.Path(path_type=Path),
@@ -58,6 +67,7 @@ def spot_command(
     output: Path | None,
     every_entry: bool,
     threshold_fraction: float | None,
+    threshold_tuning: str | None,
     model_path: Path | None,
     no_figures: bool,
     overwrite: bool,
@@ -71,7 +81,13 @@ def spot_command(
     is recognised and the spotted true positives are scored against their
     annotated emotions (MEGC 2023 STRS).
     """
-    config = load_run_config(ctx, {"spot.threshold_fraction": threshold_fraction})
+    config = load_run_config(
+        ctx,
+        {
+            "spot.threshold_fraction": threshold_fraction,
+            "spot.threshold_tuning": threshold_tuning,
+        },
+    )
     store = store_or_config(store_path, config.paths.store)
     folder = path_or_config(output, config.paths.output, "--output")
     from samm_pipeline.spot.run import run_spotting

@@ -39,6 +39,7 @@ SpotRegion = Literal[
 """Facial regions the spotter can combine: the keys of
 :data:`samm_pipeline.landmarks.REGIONS` (a test keeps the two equal)."""
 Widen = Literal["level", "fixed"]
+ThresholdTuning = Literal["none", "loso"]
 """How the spotter turns a peak into an interval: where the signal falls back
 below a level, or a fixed half-width either side of the peak."""
 
@@ -307,6 +308,11 @@ class SpotSettings:
       widened by 0.1 s either side, get a combined signal of 0 before
       smoothing (:mod:`samm_pipeline.spot.blink`). An expression during a
       blink is masked too.
+    - ``threshold_tuning = "none"``: ``threshold_fraction`` as set. With
+      ``"loso"`` it is chosen for each subject's videos from
+      ``threshold_grid`` on the other subjects' annotated videos
+      (:mod:`samm_pipeline.spot.tune`), so a score never uses a threshold
+      picked on its own truths.
     """
 
     regions: tuple[SpotRegion, ...] = _opt(
@@ -357,6 +363,15 @@ class SpotSettings:
     blink_margin_seconds: float = _opt(
         0.1, "blink frames are widened by this either side", ge=0.0, le=2.0
     )
+    threshold_tuning: ThresholdTuning = _opt(
+        "none",
+        "none (threshold_fraction as set) or loso (chosen per held-out subject "
+        "from threshold_grid on the other subjects' videos)",
+    )
+    threshold_grid: tuple[float, ...] = _opt(
+        (0.05, 0.1, 0.15, 0.2, 0.25, 0.3),
+        "threshold_fraction values threshold_tuning = loso chooses from",
+    )
 
     def __post_init__(self) -> None:
         problems = [
@@ -375,6 +390,19 @@ class SpotSettings:
             problems.append(f"regions: listed twice in {list(self.regions)}")
         if self.widen not in typing.get_args(Widen):
             problems.append(f"widen: expected 'level' or 'fixed', got {self.widen!r}")
+        if self.threshold_tuning not in typing.get_args(ThresholdTuning):
+            problems.append(
+                "threshold_tuning: expected 'none' or 'loso', got "
+                f"{self.threshold_tuning!r}"
+            )
+        grid = self.threshold_grid
+        if not grid or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1
+            for v in grid
+        ):
+            problems.append(
+                f"threshold_grid: expected one or more numbers in [0, 1], got {grid!r}"
+            )
         if problems:
             raise ValueError("invalid spot settings: " + "; ".join(problems))
 

@@ -53,6 +53,7 @@ from samm_pipeline.spot.intervals import Interval, expression_kind
 from samm_pipeline.spot.peaks import find_intervals, relative_threshold
 from samm_pipeline.spot.recognition import RecognitionEvaluation, evaluate_recognition
 from samm_pipeline.spot.signal import MotionSignal, frames_for, motion_signal
+from samm_pipeline.spot.tune import LosoThresholds, tune_threshold_loso
 
 PUBLISHED_REFERENCES: Mapping[str, Mapping[str, float]] = {
     "MDMD baseline (MEGC 2020)": {"samm_lv": 0.045, "casme2_lv": 0.038},
@@ -125,6 +126,7 @@ class SpotReport:
     evaluation: SpottingEvaluation | None = None
     baseline: SpottingEvaluation | None = None
     recognition: RecognitionEvaluation | None = None
+    tuning: LosoThresholds | None = None
     datasets: tuple[str, ...] = ()
     skipped: dict[str, str] = field(default_factory=dict)
 
@@ -146,6 +148,7 @@ class SpotReport:
             f"baseline (one interval per video at the motion maximum) overall "
             f"{base['overall'].f1:.3f}, micro {base['micro'].f1:.3f}; "
             + (f"{self.recognition.summary()}; " if self.recognition else "")
+            + (f"{self.tuning.summary()}; " if self.tuning else "")
             + f"wrote {self.output}"
         )
 
@@ -338,6 +341,8 @@ def run_spotting(
     datasets: set[str] = set()
     start = time.perf_counter()
     with staged_folder(output) as staging:
+        videos: list[tuple[str, VideoSpotting]] = []
+        subjects: dict[str, str] = {}
         for key in keys:
             attrs = store.entry_attrs(key)
             try:
@@ -345,6 +350,13 @@ def run_spotting(
             except DataError as error:
                 report.skipped[key] = str(error).removeprefix(f"{key}: ")
                 continue
+            videos.append((key, spotted))
+            subjects[spotted.video] = str(attrs.get("subject") or "")
+            if spotted.truths is not None:
+                datasets.add(str(attrs.get("dataset") or ""))
+        if settings.threshold_tuning == "loso":
+            videos = _tuned(videos, subjects, settings, report)
+        for key, spotted in videos:
             if recogniser is not None:
                 spotted = replace(
                     spotted,
@@ -360,7 +372,6 @@ def run_spotting(
             if truth is not None:
                 truths[video] = truth
                 baseline[video] = maximum_baseline(signal, settings)
-                datasets.add(str(attrs.get("dataset") or ""))
             report.n_videos += 1
             report.n_frames += signal.n_frames
             report.n_predictions += len(spotted.predictions)
@@ -380,6 +391,41 @@ def run_spotting(
         _write_intervals(staging / "intervals.csv", report.evaluation, predicted)
         _write_json(staging / "metrics.json", _metrics(report, settings, store.path))
     return report
+
+
+def _tuned(
+    videos: list[tuple[str, VideoSpotting]],
+    subjects: Mapping[str, str],
+    settings: SpotSettings,
+    report: SpotReport,
+) -> list[tuple[str, VideoSpotting]]:
+    """Re-spot each annotated video with its subject's held-out threshold.
+
+    Unannotated videos (``every_entry``) keep ``threshold_fraction``: no
+    truth of theirs is scored, so none can leak.
+    """
+    annotated = {s.video: s for _, s in videos if s.truths is not None}
+    try:
+        report.tuning = tune_threshold_loso(
+            {video: spotted.signal for video, spotted in annotated.items()},
+            {video: spotted.truths or () for video, spotted in annotated.items()},
+            subjects,
+            settings,
+        )
+    except ValueError as error:
+        raise DataError(f"[spot] threshold_tuning = 'loso': {error}") from None
+    tuned = []
+    for key, spotted in videos:
+        if spotted.truths is not None:
+            chosen = report.tuning.chosen[subjects[spotted.video]]
+            again = spot_signal(
+                spotted.signal, replace(settings, threshold_fraction=chosen)
+            )
+            spotted = replace(
+                spotted, thresholds=again.thresholds, predictions=again.predictions
+            )
+        tuned.append((key, spotted))
+    return tuned
 
 
 def _write_intervals(
@@ -439,6 +485,7 @@ def _metrics(report: SpotReport, settings: SpotSettings, store: Any) -> dict[str
         },
         "published_overall_f1": PUBLISHED_REFERENCES,
         "recognition": report.recognition.metrics() if report.recognition else None,
+        "threshold_tuning": report.tuning.metrics() if report.tuning else None,
         "settings": {
             key: list(value) if isinstance(value, tuple) else value
             for key, value in asdict(settings).items()

@@ -169,3 +169,41 @@ def test_spot_then_recognise_labels_micro_predictions_and_scores_strs(
     metrics = json.loads((tmp_path / "out" / "metrics.json").read_text())
     assert metrics["recognition"]["strs"] == pytest.approx(recognition.strs)
     assert "STRS" in report.summary()
+
+
+def test_loso_threshold_tuning_chooses_per_held_out_subject(tmp_path):
+    path = tmp_path / "subjects.zarr"
+    writer = StoreWriter(path, extractor={"name": "synthetic"}, n_landmarks=478)
+    common = {"fps": FPS, "width": 512, "height": 512, "dataset": "samm_lv"}
+    for seed, (clip, subject) in enumerate(
+        [("006_1", "006"), ("006_2", "006"), ("007_1", "007")]
+    ):
+        video = synthetic_video(FPS, seed=seed).astype(np.float32)
+        attrs = {**common, "n_frames": len(video), "intervals": _intervals(FPS)}
+        writer.write_clip(f"samm_lv/{clip}", video, {**attrs, "subject": subject})
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli,
+        ["spot", "--store", str(path), "--output", str(out), "--no-figures",
+         "--threshold-tuning", "loso"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "chosen leave-one-subject-out" in result.output
+    tuning = json.loads((out / "metrics.json").read_text())["threshold_tuning"]
+    assert set(tuning["chosen"]) == {"006", "007"}
+    # 007's threshold is scored on 006's two videos only, and vice versa
+    assert set(tuning["scores"]["007"]) == {
+        f"{value:g}" for value in SpotSettings().threshold_grid
+    }
+
+
+def test_loso_threshold_tuning_needs_two_subjects(long_store, tmp_path):
+    result = CliRunner().invoke(
+        cli,
+        ["spot", "--store", str(long_store), "--output", str(tmp_path / "o"),
+         "--threshold-tuning", "loso"],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "at least 2 subjects" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not (tmp_path / "o").exists()
