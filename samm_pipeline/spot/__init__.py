@@ -14,12 +14,20 @@
 - :mod:`~samm_pipeline.spot.spotter`: ``spot_video``, landmarks to intervals;
 - :mod:`~samm_pipeline.spot.evaluate`: the MEGC spotting evaluation (IoU >= 0.5,
   one-to-one matching, pooled counts), interval log and metrics (pure);
+- :mod:`~samm_pipeline.spot.recognition`: spot then recognise, the analysis
+  F1 and STRS of the spotted micro true positives (pure);
+- :mod:`~samm_pipeline.spot.tune`: ``threshold_fraction`` chosen
+  leave-one-subject-out (pure);
+- :mod:`~samm_pipeline.spot.stream`: ``StreamingSpotter``, causal spotting of
+  a live landmark stream, the streaming detector's gate (pure);
 - :mod:`~samm_pipeline.spot.run`: ``run_spotting``, every long video of a
   store spotted and scored, ``intervals.csv`` / ``metrics.json`` / timelines
   written whole (the ``spot`` command).
 
 Imports: ``spotter -> peaks -> signal -> settings -> intervals``, ``signal ->
-blink``, ``evaluate -> intervals``, ``run -> spotter parts, evaluate``;
+blink``, ``evaluate -> intervals``, ``recognition -> evaluate``, ``tune ->
+peaks, evaluate``, ``stream -> peaks, signal``, ``run -> spotter parts,
+evaluate, recognition, tune``;
 ``spot`` uses the base
 modules, :mod:`samm_pipeline.prepare` (Procrustes) and, in ``run`` only,
 :mod:`samm_pipeline.io` (the store) and ``_support`` (atomic folders); never
