@@ -32,7 +32,6 @@
 # root or in `pipeline/notebooks/` (as Jupyter and VS Code do).
 
 # %%
-import io
 import os
 from pathlib import Path
 
@@ -44,6 +43,7 @@ from samm_pipeline.viz import (
     plot_preprocessing,
     plot_region_motion,
     run_figures,
+    show_figure,
 )
 
 
@@ -65,24 +65,10 @@ saved: dict[str, Path] = {}
 
 
 def show(figure, name: str) -> None:
-    """Display a figure in Jupyter (no pyplot needed); save it when FIGURES is set.
-
-    The figure is shown as a PNG image, so no matplotlib backend has to be
-    set up in the kernel.
-    """
+    """Display a figure in Jupyter (no pyplot needed); save it when FIGURES is set."""
     if FIGURES:
-        Path(FIGURES).mkdir(parents=True, exist_ok=True)
         saved[name] = Path(FIGURES) / f"{name}.png"
-        figure.savefig(saved[name], dpi=90)
-    try:
-        from IPython import get_ipython
-        from IPython.display import Image, display
-    except ImportError:  # plain Python: nothing to display
-        return
-    if get_ipython() is not None:
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=90)
-        display(Image(buffer.getvalue()))
+    show_figure(figure, saved.get(name))
 
 
 # %% [markdown]

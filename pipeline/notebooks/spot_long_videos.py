@@ -33,7 +33,6 @@
 # root or in `pipeline/notebooks/` (as Jupyter and VS Code do).
 
 # %%
-import io
 import os
 from pathlib import Path
 
@@ -43,7 +42,7 @@ from samm_pipeline import open_store, spot_entry
 from samm_pipeline.errors import DataError
 from samm_pipeline.spot.evaluate import evaluate_spotting
 from samm_pipeline.spot.settings import SpotSettings
-from samm_pipeline.viz import plot_spotting_timeline
+from samm_pipeline.viz import plot_spotting_timeline, show_figure
 from samm_pipeline.viz.base import new_figure
 from samm_pipeline.viz.clip import REGION_COLOURS
 
@@ -67,18 +66,8 @@ saved: dict[str, Path] = {}
 def show(figure, name: str) -> None:
     """Display a figure in Jupyter (no pyplot needed); save it when FIGURES is set."""
     if FIGURES:
-        Path(FIGURES).mkdir(parents=True, exist_ok=True)
         saved[name] = Path(FIGURES) / f"{name}.png"
-        figure.savefig(saved[name], dpi=90)
-    try:
-        from IPython import get_ipython
-        from IPython.display import Image, display
-    except ImportError:  # plain Python: nothing to display
-        return
-    if get_ipython() is not None:
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=90)
-        display(Image(buffer.getvalue()))
+    show_figure(figure, saved.get(name))
 
 
 def scores(evaluation) -> str:

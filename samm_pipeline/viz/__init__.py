@@ -37,6 +37,7 @@ _EXPORTS = {
     "run_figures": "run",
     "save_clip_animation": "clip",
     "save_timeline": "timeline",
+    "show_figure": "base",
     "write_store_figures": "store",
 }
 
