@@ -59,7 +59,7 @@ _LAZY_EXPORTS = {
     "predict_clips": "samm_pipeline.infer.predict",
     "StreamingDetector": "samm_pipeline.infer.detect",
     "run_detection": "samm_pipeline.infer.detect",
-    "spot_entry": "samm_pipeline.spot.run",
+    "spot_entry": "samm_pipeline.spot.video",
     "run_spotting": "samm_pipeline.spot.run",
     "make_demo_dataset": "samm_pipeline.demo.dataset",
     "run_demo": "samm_pipeline.demo.run",

@@ -20,14 +20,16 @@
   leave-one-subject-out (pure);
 - :mod:`~samm_pipeline.spot.stream`: ``StreamingSpotter``, causal spotting of
   a live landmark stream, the streaming detector's gate (pure);
+- :mod:`~samm_pipeline.spot.video`: ``spot_entry``, one store entry spotted
+  (``VideoSpotting``), and the trivial baseline;
 - :mod:`~samm_pipeline.spot.run`: ``run_spotting``, every long video of a
   store spotted and scored, ``intervals.csv`` / ``metrics.json`` / timelines
   written whole (the ``spot`` command).
 
 Imports: ``spotter -> peaks -> signal -> settings -> intervals``, ``signal ->
 blink``, ``evaluate -> intervals``, ``recognition -> evaluate``, ``tune ->
-peaks, evaluate``, ``stream -> peaks, signal``, ``run -> spotter parts,
-evaluate, recognition, tune``;
+peaks, evaluate``, ``stream -> peaks, signal``, ``video -> peaks,
+signal``, ``run -> video, evaluate, recognition, tune``;
 ``spot`` uses the base
 modules, :mod:`samm_pipeline.prepare` (Procrustes) and, in ``run`` only,
 :mod:`samm_pipeline.io` (the store) and ``_support`` (atomic folders); never

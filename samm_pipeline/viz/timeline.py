@@ -2,7 +2,7 @@
 
 Drawn by ``samm-pipeline spot`` into ``timelines/<video>.png`` and usable in
 notebooks. The figure takes a spotting result by its attributes (a
-:class:`~samm_pipeline.spot.run.VideoSpotting` or anything shaped like it),
+:class:`~samm_pipeline.spot.video.VideoSpotting` or anything shaped like it),
 so ``viz`` does not import ``spot``.
 """
 
@@ -26,7 +26,7 @@ class _Span(Protocol):
 
 
 class SpottedVideo(Protocol):
-    """What a timeline needs (a ``spot.run.VideoSpotting`` provides it).
+    """What a timeline needs (a ``spot.video.VideoSpotting`` provides it).
 
     ``signal`` has ``fps``, ``micro`` and ``macro`` (``(n_frames,)`` fine and
     coarse motion signals); ``thresholds`` maps ``"micro"``/``"macro"`` to the

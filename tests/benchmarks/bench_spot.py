@@ -19,7 +19,7 @@ lower ones, the brows along, 0.15 s) about every 4 s, so that the spotter
 finds peaks, widens them and suppresses blinks as on real data. It
 measures, side by side in one run:
 
-1. speed, best of ``--passes``: ``samm_pipeline.spot.run.spot_entry`` per
+1. speed, best of ``--passes``: ``samm_pipeline.spot.video.spot_entry`` per
    video (read window by window from the store) on a SAMM-LV-sized video
    (35 s at 200 fps, 7,000 frames, 2040x1088) and a CAS(ME)²-sized one
    (30 s at 30 fps, 900 frames, 640x480), in frames/s and times real time
@@ -213,9 +213,9 @@ def time_video(store, key: str, passes: int) -> dict:
     """Best-of-``passes`` seconds of spot_entry and of its parts on one entry."""
     from samm_pipeline.spot.blink import eye_openness
     from samm_pipeline.spot.peaks import find_intervals
-    from samm_pipeline.spot.run import spot_entry
     from samm_pipeline.spot.settings import SpotSettings
     from samm_pipeline.spot.signal import motion_signal
+    from samm_pipeline.spot.video import spot_entry
 
     settings = SpotSettings()
     no_blinks = SpotSettings(blink_suppression=False)
@@ -310,8 +310,8 @@ def memory_child(store_path: str, key: str, warm_up: str) -> None:
     set-up without leaving the measured video's buffers to the allocator.
     """
     from samm_pipeline.io.store import open_store
-    from samm_pipeline.spot.run import spot_entry
     from samm_pipeline.spot.settings import SpotSettings
+    from samm_pipeline.spot.video import spot_entry
 
     store = open_store(store_path)
     settings = SpotSettings()

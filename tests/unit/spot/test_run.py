@@ -20,7 +20,8 @@ from samm_pipeline.config import SpotRegion, SpotSettings
 from samm_pipeline.errors import DataError
 from samm_pipeline.io.store_writer import StoreWriter
 from samm_pipeline.landmarks import REGIONS
-from samm_pipeline.spot.run import run_spotting, truth_intervals
+from samm_pipeline.spot.run import run_spotting
+from samm_pipeline.spot.video import truth_intervals
 from tests.unit.spot.synthetic import BROW_RAISE, MOUTH_SMILE, synthetic_video
 
 FPS = 30.0
