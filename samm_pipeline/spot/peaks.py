@@ -3,8 +3,9 @@
 At each of two time scales (the fine ``micro`` and coarse ``macro``
 smoothing of :class:`~samm_pipeline.spot.signal.MotionSignal`), peaks above a
 threshold set relative to the video (``mean + p * (max - mean)``, never below
-``min_height``) at least ``peak_distance_seconds`` apart are found with
-:func:`scipy.signal.find_peaks`. Each peak becomes an interval on the fine
+``min_height``; the fine one over the frames outside the macro-expressions
+found first, :func:`video_thresholds`) at least ``peak_distance_seconds``
+apart are found with :func:`scipy.signal.find_peaks`. Each peak becomes an interval on the fine
 signal: from the peak (a coarse peak first moves to the fine signal's highest
 frame within the coarse window) outwards to where the fine signal falls below
 ``base + edge_fraction * (peak - base)``, ``base`` being the video's median
@@ -93,6 +94,33 @@ def widen_peak(
     return onset, offset
 
 
+def video_thresholds(signal: MotionSignal, settings: SpotSettings) -> dict[str, float]:
+    """The per-video thresholds of the fine (``micro``) and coarse (``macro``) signals.
+
+    Each is ``mean + p (max - mean)``, at least ``min_height``. With
+    ``threshold_outside_macro`` the fine signal's is taken over the frames
+    outside the macro-expressions found first (with both thresholds on the
+    whole video): otherwise one strong macro-expression sets the fine
+    threshold for its whole video and hides its micro-expressions
+    (docs/spotting.md has the measurements).
+    """
+    fraction, floor = settings.threshold_fraction, settings.min_height
+    fine = np.asarray(signal.micro, dtype=np.float64)
+    thresholds = {
+        "micro": relative_threshold(fine, fraction, floor),
+        "macro": relative_threshold(np.asarray(signal.macro), fraction, floor),
+    }
+    if not settings.threshold_outside_macro or len(fine) == 0:
+        return thresholds
+    outside = np.ones(len(fine), dtype=bool)
+    for found in find_intervals(signal, settings, thresholds):
+        if found.kind == "macro":
+            outside[found.onset : found.offset + 1] = False
+    if outside.any():
+        thresholds["micro"] = relative_threshold(fine[outside], fraction, floor)
+    return thresholds
+
+
 def find_intervals(
     signal: MotionSignal,
     settings: SpotSettings,
@@ -101,8 +129,9 @@ def find_intervals(
     """The expression intervals of one video's motion signal (module notes).
 
     ``thresholds`` (``{"micro": ..., "macro": ...}``) replaces the per-video
-    thresholds of the fine and coarse signals (the streaming spotter's,
-    from what it has seen so far).
+    thresholds of the fine and coarse signals (default:
+    :func:`video_thresholds`; the streaming spotter passes its own, from
+    what it has seen so far).
 
     Returns
     -------
@@ -110,6 +139,8 @@ def find_intervals(
         Sorted by onset, not overlapping; ``score`` is the fine signal at the
         interval's highest peak.
     """
+    if thresholds is None:
+        thresholds = video_thresholds(signal, settings)
     fps = signal.fps
     fine = np.asarray(signal.micro, dtype=np.float64)
     if len(fine) == 0:
@@ -118,9 +149,8 @@ def find_intervals(
     coarse_half = frames_for(settings.macro_smooth_seconds, fps) // 2
     max_frames = frames_for(settings.baseline_seconds / 2, fps)
     half_width = frames_for(settings.half_width_seconds, fps)
-    given = thresholds or {}
-    apexes = set(signal_peaks(fine, fps, settings, given.get("micro")).tolist())
-    coarse = signal_peaks(signal.macro, fps, settings, given.get("macro"))
+    apexes = set(signal_peaks(fine, fps, settings, thresholds["micro"]).tolist())
+    coarse = signal_peaks(signal.macro, fps, settings, thresholds["macro"])
     for peak in coarse.tolist():
         lo, hi = max(0, peak - coarse_half), min(len(fine), peak + coarse_half + 1)
         apexes.add(lo + int(np.argmax(fine[lo:hi])))

@@ -186,6 +186,8 @@ def motion_signal(
     n_frames = shape[0]
     scale = np.array([float(width), float(height)] if width and height else [1.0, 1.0])
     reader = _AlignedReader(landmarks, needed, len(anchors), scale)
+    if settings.position_smooth_seconds > 0:
+        reader.smooth_frames = frames_for(settings.position_smooth_seconds, fps)
     displacement = np.full((n_frames, len(regions)), np.nan)
     present = np.zeros(n_frames, dtype=bool)
     if reader.find_reference(n_frames):
@@ -237,6 +239,7 @@ class _AlignedReader:
         self.scale = scale
         self.reference: NDArray[np.float64] | None = None
         self.unit = 1.0
+        self.smooth_frames = 1
 
     def raw(self, start: int, stop: int) -> NDArray[np.float64]:
         block = np.asarray(self.landmarks[start:stop], dtype=np.float64)
@@ -272,6 +275,8 @@ class _AlignedReader:
                 + translation[:, None, :]
             )
             out[present] = moved / self.unit
+        if self.smooth_frames > 1 and present.any():
+            out = smooth_positions(out, present, self.smooth_frames)
         return out, present
 
 
@@ -317,6 +322,28 @@ def _fill_displacement(
         per_region = np.add.reduceat(squared, starts, axis=1) / np.asarray(sizes)
         displacement[frames] = np.sqrt(per_region)
         present[frames] = seen[frames - lo]
+
+
+def smooth_positions(
+    points: NDArray[np.floating], present: NDArray[np.bool_], frames: int
+) -> NDArray[np.float64]:
+    """Centred moving mean over ``frames`` of each point's track, faces only.
+
+    A normalised moving mean: frames without a face (``present`` false, NaN
+    rows) neither count nor get a value; near a gap or an end the mean is over
+    the frames that have one.
+
+    >>> track = np.array([0.0, 3.0, np.nan, 3.0, 0.0])[:, None, None]
+    >>> seen = ~np.isnan(track[:, 0, 0])
+    >>> smooth_positions(track, seen, 3)[:, 0, 0].tolist()
+    [1.5, 1.5, nan, 1.5, 1.5]
+    """
+    values = np.where(present[:, None, None], points, 0.0)
+    weights = uniform_filter1d(present.astype(np.float64), frames, mode="constant")
+    total = uniform_filter1d(values, frames, axis=0, mode="constant")
+    out = np.full(points.shape, np.nan)
+    out[present] = total[present] / weights[present, None, None]
+    return out
 
 
 def nanmedian_axis1(values: NDArray[np.floating]) -> NDArray[np.float64]:

@@ -20,7 +20,7 @@ from samm_pipeline.config.sections import SpotSettings
 from samm_pipeline.errors import DataError
 from samm_pipeline.io.store import LandmarkStore
 from samm_pipeline.spot.intervals import Interval, expression_kind
-from samm_pipeline.spot.peaks import find_intervals, relative_threshold
+from samm_pipeline.spot.peaks import find_intervals, video_thresholds
 from samm_pipeline.spot.signal import MotionSignal, frames_for, motion_signal
 
 
@@ -84,13 +84,8 @@ Interval(onset=20, offset=30, kind='micro', score=0.0, label='happiness'))
 
 def spot_signal(signal: MotionSignal, settings: SpotSettings) -> VideoSpotting:
     """Intervals and thresholds of one signal (``video`` left empty)."""
-    thresholds = {
-        name: relative_threshold(
-            getattr(signal, name), settings.threshold_fraction, settings.min_height
-        )
-        for name in ("micro", "macro")
-    }
-    predictions = tuple(find_intervals(signal, settings))
+    thresholds = video_thresholds(signal, settings)
+    predictions = tuple(find_intervals(signal, settings, thresholds))
     return VideoSpotting("", signal, thresholds, predictions, None)
 
 

@@ -68,3 +68,27 @@ def test_fixed_widening_is_peak_plus_minus_half_width():
     (found,) = find_intervals(_signal(values, 30.0, settings), settings)
     assert found.n_frames == 2 * 6 + 1
     assert found.kind == "micro"
+
+
+def test_a_strong_macro_expression_does_not_hide_a_weak_micro_expression():
+    """The fine threshold is set outside the macro-expressions found first."""
+    from dataclasses import replace
+
+    from samm_pipeline.spot.peaks import video_thresholds
+
+    fine = np.zeros(600)
+    fine[100:160] = 10.0 * np.hanning(62)[1:-1]  # a 2 s macro-expression
+    fine[400:409] = 1.3 * np.hanning(11)[1:-1]  # a 0.3 s micro-expression
+    signal = MotionSignal(
+        fps=30.0, regions=("lips",), displacement=fine[:, None], noise=np.ones(1),
+        combined=fine, micro=fine, macro=fine, present=np.ones(600, bool),
+    )  # fmt: skip
+    settings = SpotSettings()
+    whole = replace(settings, threshold_outside_macro=False)
+    assert video_thresholds(signal, whole)["micro"] > 1.3
+    assert [i.kind for i in find_intervals(signal, whole)] == ["macro"]
+    thresholds = video_thresholds(signal, settings)
+    assert thresholds["micro"] == 1.0  # the floor: nothing else moves
+    assert thresholds["macro"] == video_thresholds(signal, whole)["macro"]
+    found = find_intervals(signal, settings)
+    assert [(i.kind, i.onset // 10) for i in found] == [("macro", 10), ("micro", 40)]
