@@ -1,18 +1,18 @@
 """From a motion signal to expression intervals (pure).
 
-At each of two time scales (the fine ``micro`` and coarse ``macro``
-smoothing of :class:`~samm_pipeline.spot.signal.MotionSignal`), peaks above a
-threshold set relative to the video (``mean + p * (max - mean)``, never below
+At each of two time scales (the fine ``micro`` and coarse ``macro`` smoothing
+of :class:`~samm_pipeline.spot.signal.MotionSignal`), peaks above a threshold
+set relative to the video (``mean + p * (max - mean)``, never below
 ``min_height``; the fine one over the frames outside the macro-expressions
 found first, :func:`video_thresholds`) at least ``peak_distance_seconds``
-apart are found with :func:`scipy.signal.find_peaks`. Each peak becomes an interval on the fine
-signal: from the peak (a coarse peak first moves to the fine signal's highest
-frame within the coarse window) outwards to where the fine signal falls below
-``base + edge_fraction * (peak - base)``, ``base`` being the video's median
-(``widen = "level"``), or peak +- ``half_width_seconds`` (``widen =
-"fixed"``, the usual MEGC baseline rule). Intervals that overlap or lie within
-``merge_gap_seconds`` are merged, and each is micro or macro by its duration
-(micro <= ``micro_max_seconds``).
+apart are found with :func:`scipy.signal.find_peaks`. Each peak becomes an
+interval on the fine signal: from the peak (a coarse peak first moves to the
+fine signal's highest frame within the coarse window) outwards to where the
+fine signal falls below ``base + edge_fraction * (peak - base)``, ``base``
+being the video's median (``widen = "level"``), or peak +-
+``half_width_seconds`` (``widen = "fixed"``, the usual MEGC baseline rule).
+Intervals that overlap or lie within ``merge_gap_seconds`` are merged, and
+each is micro or macro by its duration (micro <= ``micro_max_seconds``).
 
 Why widen on the fine signal: a coarse moving mean stretches a 0.3 s
 movement to nearly 0.8 s, which would make every micro-expression look like a
