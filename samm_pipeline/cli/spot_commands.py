@@ -102,7 +102,7 @@ def spot_command(
         from samm_pipeline.infer.spotted import SpottedRecogniser
         from samm_pipeline.infer.trained import load_trained
 
-        recogniser = SpottedRecogniser(load_trained(model_path))
+        recogniser = SpottedRecogniser(load_trained(model_path), config.detect)
     report = run_spotting(
         store,
         folder,

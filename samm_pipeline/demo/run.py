@@ -185,7 +185,7 @@ def spot_demo_long_videos(
         from samm_pipeline.infer.spotted import SpottedRecogniser
         from samm_pipeline.infer.trained import load_trained
 
-        recogniser = SpottedRecogniser(load_trained(model))
+        recogniser = SpottedRecogniser(load_trained(model), config.detect)
     report = run_spotting(
         store,
         workdir / "spotted",

@@ -42,6 +42,10 @@ class SpottedRecogniser:
     ----------
     trained
         From :func:`~samm_pipeline.infer.trained.load_trained`.
+    config
+        The ``[detect]`` settings: an interval shorter than the window they
+        give (``window``, else the model's clip length; at least
+        ``min_frames``) is widened to it, as the spot gate does.
 
     Examples
     --------
@@ -52,8 +56,11 @@ class SpottedRecogniser:
         print(report.recognition.strs)
     """
 
-    def __init__(self, trained: TrainedModel) -> None:
+    def __init__(
+        self, trained: TrainedModel, config: DetectConfig | None = None
+    ) -> None:
         self.trained = trained
+        self.config = config or DetectConfig()
         self.classes: tuple[str, ...] = tuple(trained.classes)
         self.n_failed = 0
         """Intervals that could not be classified (too few face frames)."""
@@ -83,7 +90,7 @@ class SpottedRecogniser:
         }
         start, stop = recognition_span(
             interval,
-            window_frames(self.trained, attrs.get("fps"), DetectConfig()),
+            window_frames(self.trained, attrs.get("fps"), self.config),
             int(array.shape[0]),
         )
         window = np.asarray(array[start:stop], np.float32)

@@ -103,6 +103,12 @@ def video_thresholds(signal: MotionSignal, settings: SpotSettings) -> dict[str, 
     whole video): otherwise one strong macro-expression sets the fine
     threshold for its whole video and hides its micro-expressions
     (docs/spotting.md has the measurements).
+
+    "Macro" is any first-pass interval longer than ``micro_max_seconds``,
+    two micro peaks merged into one included. The final intervals come from
+    a second pass with these thresholds, so with the lower fine threshold a
+    macro-expression's edges can differ from the first pass's. Timelines
+    draw the fine threshold returned here across the whole video.
     """
     fraction, floor = settings.threshold_fraction, settings.min_height
     fine = np.asarray(signal.micro, dtype=np.float64)

@@ -10,20 +10,27 @@ truth's emotion, and
   ``c``; ``FP_c``: predicted ``c``, truth another class; ``FN_c``: truth
   ``c``, predicted another);
 - the *analysis* F1 is ``2 P R / (P + R)`` with ``P`` and ``R`` the means of
-  ``P_c`` and ``R_c`` over the classes (the STRS-Metric script's
+  ``P_c`` and ``R_c`` over the analysis classes (the STRS-Metric script's
   ``f1_all``); UF1 (the mean of the per-class F1s) and UAR (the mean of
-  ``R_c``) are reported beside it;
+  ``R_c``) are reported beside it (that script's ``uar`` is the mean of
+  ``P_c``; ours is the recall the name means);
 - **STRS** = micro-expression spotting F1 x analysis F1.
 
 Choices made here:
 
-- The classes are the truth emotions of the matched pairs that the
-  recogniser can output (its classes; compared case-insensitively). A
-  truth whose emotion the model does not know (CAS(ME)²'s ``others`` for a
-  three-class model) is left out and counted (``n_unknown``), as the
-  challenge leaves out emotions outside its analysis set; a matched pair
-  without a truth emotion (SAMM-LV's sheet has none) cannot be scored, and
-  without any scored pair there is no STRS.
+- **The analysis classes** are the emotions of *all* the annotated
+  micro-expressions (spotted or not) that the recogniser can output, as
+  the script's default (every ground-truth emotion) limited to what the
+  model knows, which is MEGC's fixed analysis set when the model was
+  trained on it (``--labels megc3``). A class with no spotted true
+  positive, or one only ever predicted wrongly, scores ``P_c = R_c = 0``
+  and so lowers the analysis F1, as in the script. Compared
+  case-insensitively.
+- A matched pair whose truth emotion the model does not know (CAS(ME)²'s
+  ``others`` for a three-class model) is left out and counted
+  (``n_unknown``), as the challenge leaves emotions outside its analysis
+  set out; one without a truth emotion (SAMM-LV's sheet has none) cannot
+  be scored (``n_unlabelled``); without any scored pair there is no STRS.
 - The baseline beside it: every matched pair given the most frequent truth
   class among them (the majority-class rule the recognition reports use),
   with its own analysis F1 and STRS. It uses the test truths, so it is an
@@ -67,8 +74,13 @@ class AnalysisScores:
         }
 
 
-def analysis_scores(pairs: Sequence[tuple[str, str]]) -> AnalysisScores:
-    """Scores of ``(truth, predicted)`` class pairs over the truths' classes.
+def analysis_scores(
+    pairs: Sequence[tuple[str, str]], classes: Iterable[str] | None = None
+) -> AnalysisScores:
+    """Scores of ``(truth, predicted)`` class pairs, averaged over ``classes``.
+
+    ``classes`` defaults to the truths of the pairs; a class with no pair
+    scores ``P_c = R_c = 0``.
 
     >>> pairs = [("pos", "pos"), ("pos", "neg"), ("neg", "neg"), ("neg", "neg")]
     >>> scores = analysis_scores(pairs)
@@ -78,8 +90,10 @@ def analysis_scores(pairs: Sequence[tuple[str, str]]) -> AnalysisScores:
     (0.7895, 0.7333, 0.75, 3)
     >>> analysis_scores([]).f1
     0.0
+    >>> round(analysis_scores(pairs, ["neg", "pos", "sur"]).f1, 4)  # sur: 0, 0
+    0.5263
     """
-    classes = tuple(sorted({truth for truth, _ in pairs}))
+    classes = tuple(sorted(set(classes or ()) | {truth for truth, _ in pairs}))
     if not classes:
         return AnalysisScores((), 0.0, 0.0, 0.0, 0.0, 0.0, 0)
     precisions, recalls, f1s = [], [], []
@@ -172,7 +186,8 @@ class RecognitionEvaluation:
         return {
             "definition": "MEGC 2023 STRS: micro spotting F1 x analysis F1 on the "
             "spotted micro true positives; analysis F1 = 2PR/(P+R) of the "
-            "per-class precision and recall averaged over the truth classes",
+            "per-class precision and recall averaged over the emotions of all "
+            "annotated micro-expressions that the model can output",
             "spotting_f1": self.spotting_f1,
             "strs": self.strs,
             "analysis": self.analysis.as_dict(),
@@ -204,11 +219,14 @@ def evaluate_recognition(
         The classes the recogniser can output.
     """
     known = {name.casefold(): name for name in model_classes}
-    matched: list[IntervalRecord] = [
-        record
-        for record in evaluation.records
-        if record.type == "micro" and record.outcome == "TP"
-    ]
+    micro = [record for record in evaluation.records if record.type == "micro"]
+    matched: list[IntervalRecord] = [r for r in micro if r.outcome == "TP"]
+    analysed = {
+        truth
+        for record in micro
+        if record.outcome in ("TP", "FN")
+        and (truth := record.truth_label.strip().casefold()) in known
+    }
     pairs, unlabelled, unknown = [], 0, 0
     for record in matched:
         truth = record.truth_label.strip().casefold()
@@ -222,8 +240,8 @@ def evaluate_recognition(
     constant = [(truth, majority[0][0]) for truth, _ in pairs] if majority else []
     return RecognitionEvaluation(
         spotting_f1=evaluation.counts["micro"].f1,
-        analysis=analysis_scores(pairs),
-        baseline=analysis_scores(constant),
+        analysis=analysis_scores(pairs, analysed),
+        baseline=analysis_scores(constant, analysed),
         n_true_positives=len(matched),
         n_scored=len(pairs),
         n_unlabelled=unlabelled,

@@ -263,6 +263,13 @@ def _tuned(
     truth of theirs is scored, so none can leak.
     """
     annotated = {s.video: s for _, s in videos if s.truths is not None}
+    unknown = sorted(video for video in annotated if not subjects.get(video))
+    if unknown:
+        raise DataError(
+            f"[spot] threshold_tuning = 'loso' needs each annotated video's subject; "
+            f"{', '.join(unknown[:3])} {'has' if len(unknown) == 1 else 'have'} "
+            "none (re-extract with a layout that records subjects)"
+        )
     try:
         report.tuning = tune_threshold_loso(
             {video: spotted.signal for video, spotted in annotated.items()},

@@ -17,10 +17,16 @@ run_spotting`), which sees the whole video:
   below ``min_height``) uses the running mean and maximum of the fine and
   coarse signals over every frame seen so far (each frame counted once, when
   it leaves the newest ``lag``), not the whole video's; early in a stream it
-  is set by what has happened so far.
+  is set by what has happened so far. With ``threshold_outside_macro`` the
+  fine signal's statistics leave out the frames where the coarse signal is
+  above its threshold (the streaming stand-in for "inside a
+  macro-expression": when a frame is counted, the macro-expression around
+  it may not have ended yet). ``threshold_tuning`` does not apply: a live
+  stream has no held-out subjects.
 - **Closing.** An interval is reported once its offset is at least ``lag``
-  (the micro smoothing plus 0.2 s) before the newest frame, so the signal
-  has been seen falling back; each frame belongs to at most one reported
+  (half the micro smoothing window plus 0.2 s) before the newest frame, so
+  the signal has been seen falling back, at the next update (every
+  ``update_seconds``); each frame belongs to at most one reported
   interval.
 """
 
@@ -165,22 +171,30 @@ class StreamingSpotter:
     def _update(self, closed_before: int) -> list[Interval]:
         """Recompute the signal; report intervals ending before ``closed_before``."""
         first = self.first_frame
+        if not self.frames:
+            return []
         block = np.stack(self.frames)
         if np.isnan(block[:, :, 0]).all():
             return []
         signal = motion_signal(
             block, self.fps, self.settings, width=self.width, height=self.height
         )
-        settle_from = max(self._settled, first)
-        for name in ("micro", "macro"):
-            values = np.asarray(getattr(signal, name))
-            self._running[name].add(values[settle_from - first : closed_before - first])
+        settle = slice(
+            max(self._settled, first) - first,
+            max(closed_before, self._settled, first) - first,
+        )
         self._settled = max(self._settled, closed_before)
+        fraction, floor = self.settings.threshold_fraction, self.settings.min_height
+        coarse = np.asarray(signal.macro)[settle]
+        self._running["macro"].add(coarse)
+        macro_threshold = self._running["macro"].threshold(fraction, floor)
+        fine = np.asarray(signal.micro)[settle]
+        if self.settings.threshold_outside_macro:
+            fine = fine[coarse < macro_threshold]
+        self._running["micro"].add(fine)
         thresholds = {
-            name: running.threshold(
-                self.settings.threshold_fraction, self.settings.min_height
-            )
-            for name, running in self._running.items()
+            "micro": self._running["micro"].threshold(fraction, floor),
+            "macro": macro_threshold,
         }
         found = []
         for interval in find_intervals(signal, self.settings, thresholds):

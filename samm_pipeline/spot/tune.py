@@ -1,17 +1,19 @@
 """The spotter's one trained part, its threshold, chosen leave-one-subject-out.
 
-The spotter is training-free except for ``threshold_fraction`` (the ``p`` of
-the per-video threshold ``mean + p (max - mean)``), which is a choice made
-by looking at scores. Choosing it on the videos it is then scored on leaks
-the test truths into the result. With ``[spot] threshold_tuning = "loso"``
-the value for each subject's videos is the one of ``threshold_grid`` that
-gives the best pooled overall F1 (MEGC, IoU >= 0.5) on the **other**
-subjects' annotated videos, so no video is spotted with a threshold its own
-annotations helped choose, as a trained spotter is evaluated
+The spotter has no learned weights; ``threshold_fraction`` (the ``p`` of the
+per-video threshold ``mean + p (max - mean)``) is the setting one would choose
+by looking at scores, so it is the one chosen here. Choosing it on the videos
+it is then scored on leaks the test truths into the result. With ``[spot]
+threshold_tuning = "loso"`` the value for each subject's videos is the one of
+``threshold_grid`` that gives the best pooled overall F1 (MEGC, IoU >= 0.5) on
+the **other** subjects' annotated videos, so no video is spotted with a
+threshold its own annotations helped choose, as a trained spotter is evaluated
 leave-one-subject-out in the MEGC protocol.
 
 Ties are broken towards the configured ``threshold_fraction``, then towards
-the smaller value. Every candidate threshold is applied to the same motion
+the smaller value, and reported (``tied``). The other defaults (``min_height``,
+``threshold_outside_macro``, ...) were set once, on the demo's long videos;
+they are not chosen per fold. Every candidate threshold is applied to the same motion
 signals (computed once per video), so tuning costs one peak search per video
 and grid value. Pure: no store, no files.
 """
@@ -37,12 +39,16 @@ class LosoThresholds:
     ----------
     chosen
         Held-out subject -> the ``threshold_fraction`` its videos use.
+    tied
+        Held-out subject -> whether another grid value scored the same (the
+        tie went to the value nearest the configured one).
     scores
         Held-out subject -> {grid value: pooled overall F1 on the other
         subjects' videos}.
     """
 
     chosen: Mapping[str, float]
+    tied: Mapping[str, bool]
     scores: Mapping[str, Mapping[float, float]]
 
     def summary(self) -> str:
@@ -63,6 +69,7 @@ class LosoThresholds:
             "criterion": "pooled overall F1 (IoU >= 0.5) on the other subjects' "
             "annotated videos",
             "chosen": dict(self.chosen),
+            "tied": dict(self.tied),
             "scores": {
                 subject: {f"{value:g}": f1 for value, f1 in scores.items()}
                 for subject, scores in self.scores.items()
@@ -113,6 +120,7 @@ def tune_threshold_loso(
         for value in grid
     }
     chosen: dict[str, float] = {}
+    tied: dict[str, bool] = {}
     scores: dict[str, dict[float, float]] = {}
     for person in people:
         others = [video for video in videos if subjects[video] != person]
@@ -133,4 +141,6 @@ def tune_threshold_loso(
                 -value,
             ),
         )
-    return LosoThresholds(chosen, scores)
+        best = scores[person][chosen[person]]
+        tied[person] = sum(f1 == best for f1 in scores[person].values()) > 1
+    return LosoThresholds(chosen, tied, scores)

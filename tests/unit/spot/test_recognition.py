@@ -6,7 +6,7 @@ import pytest
 
 from samm_pipeline.spot.evaluate import evaluate_spotting
 from samm_pipeline.spot.intervals import Interval
-from samm_pipeline.spot.recognition import analysis_scores, evaluate_recognition
+from samm_pipeline.spot.recognition import evaluate_recognition
 
 
 def test_strs_counts_only_the_spotted_micro_true_positives():
@@ -53,8 +53,12 @@ def test_strs_counts_only_the_spotted_micro_true_positives():
     assert result.analysis.n_correct == 2
     assert result.spotting_f1 == pytest.approx(5 / 6)
     assert result.strs == pytest.approx(5 / 6 * 2 * p * r / (p + r))
-    # majority baseline: two classes tie at one pair each; the first seen wins
+    # majority baseline: the three classes tie at one pair each; the first
+    # seen (positive) is given to all three pairs: right once
     assert result.baseline.n_correct == 1
+    assert result.baseline.precision == pytest.approx((0 + 1 / 3 + 0) / 3)
+    assert result.baseline.recall == pytest.approx((0 + 1 + 0) / 3)
+    assert result.baseline_strs == pytest.approx(5 / 6 * result.baseline.f1)
     assert "STRS" in result.summary() and result.metrics()["n_scored"] == 3
 
 
@@ -67,6 +71,24 @@ def test_without_annotated_emotions_there_is_no_strs():
 
 
 def test_a_perfect_recogniser_scores_its_spotting_f1():
-    pairs = [("a", "a"), ("b", "b"), ("b", "b")]
-    scores = analysis_scores(pairs)
-    assert scores.f1 == scores.uf1 == scores.uar == 1.0
+    truths = {"v": [Interval(0, 9, "micro", label="a"), Interval(20, 29, label="b")]}
+    predictions = {
+        "v": [Interval(0, 9, "micro", label="a"), Interval(20, 29, label="b")]
+    }
+    result = evaluate_recognition(evaluate_spotting(predictions, truths), "ab")
+    assert result.analysis.f1 == result.analysis.uf1 == result.analysis.uar == 1.0
+    assert result.strs == result.spotting_f1 == 1.0
+
+
+def test_an_emotion_never_spotted_still_counts_as_a_class():
+    """As the STRS-Metric script: the analysis classes are every annotated
+    micro emotion the model knows, so a missed class scores P = R = 0."""
+    truths = {"v": [Interval(0, 9, "micro", label="a"), Interval(40, 49, label="b")]}
+    spotting = evaluate_spotting({"v": [Interval(0, 9, "micro", label="a")]}, truths)
+    result = evaluate_recognition(spotting, ("a", "b"))
+    assert result.analysis.classes == ("a", "b")
+    assert result.analysis.precision == result.analysis.recall == 0.5
+    assert result.strs == pytest.approx(spotting.counts["micro"].f1 * 0.5)
+    # a class the model predicts but no truth has is not an analysis class
+    wrong = evaluate_spotting({"v": [Interval(0, 9, "micro", label="c")]}, truths)
+    assert evaluate_recognition(wrong, ("a", "b", "c")).analysis.classes == ("a", "b")

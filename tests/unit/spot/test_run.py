@@ -136,7 +136,8 @@ def test_the_spot_table_is_read_from_the_config(long_store, tmp_path):
 
 
 class _Recogniser:
-    """Answers from the frames it is given: a raised brow is surprise."""
+    """Answers by video: right on 006_1 (its micro truth is surprise), wrong
+    on 007_2."""
 
     classes = ("happiness", "surprise")
 
@@ -192,19 +193,37 @@ def test_loso_threshold_tuning_chooses_per_held_out_subject(tmp_path):
     assert "chosen leave-one-subject-out" in result.output
     tuning = json.loads((out / "metrics.json").read_text())["threshold_tuning"]
     assert set(tuning["chosen"]) == {"006", "007"}
-    # 007's threshold is scored on 006's two videos only, and vice versa
     assert set(tuning["scores"]["007"]) == {
         f"{value:g}" for value in SpotSettings().threshold_grid
     }
+    # each video is spotted with its own subject's held-out value
+    from dataclasses import replace
+
+    from samm_pipeline.io.store import open_store
+    from samm_pipeline.spot.video import spot_entry
+
+    store = open_store(path)
+    rows = list(csv.DictReader((out / "intervals.csv").open()))
+    for key in store:
+        subject = store.entry_attrs(key)["subject"]
+        settings = replace(SpotSettings(), threshold_fraction=tuning["chosen"][subject])
+        expected = spot_entry(store, key, settings).predictions
+        video = key.split("/")[1]
+        logged = sorted(
+            (int(row["onset"]), int(row["offset"]))
+            for row in rows
+            if row["video"] == video and row["outcome"] in ("TP", "FP")
+        )
+        assert logged == sorted((i.onset, i.offset) for i in expected)
 
 
-def test_loso_threshold_tuning_needs_two_subjects(long_store, tmp_path):
+def test_loso_threshold_tuning_needs_subjects(long_store, tmp_path):
     result = CliRunner().invoke(
         cli,
         ["spot", "--store", str(long_store), "--output", str(tmp_path / "o"),
          "--threshold-tuning", "loso"],
     )  # fmt: skip
     assert result.exit_code == 1
-    assert "at least 2 subjects" in result.output
+    assert "needs each annotated video's subject" in result.output
     assert len(result.output.strip().splitlines()) == 1
     assert not (tmp_path / "o").exists()

@@ -64,3 +64,13 @@ def test_the_window_returns_held_frames_and_bad_frames_are_refused():
         spotter.push(np.zeros((468, 3)))
     with pytest.raises(ValueError, match="fps"):
         StreamingSpotter(0.0)
+
+
+def test_each_frame_counts_once_in_the_running_threshold_and_empty_flushes():
+    assert StreamingSpotter(30.0).flush() == []  # nothing pushed: nothing to do
+    video = synthetic_video(30.0, movements=())
+    spotter = StreamingSpotter(30.0, update_seconds=0.2)
+    for frame in video[:90]:
+        spotter.push(frame)
+    # the first updates come before lag frames exist: nothing counted twice
+    assert spotter._running["macro"].count == spotter._settled == 90 - spotter.lag

@@ -48,6 +48,7 @@ def test_each_subject_gets_the_threshold_the_others_videos_choose():
     # A alone would choose 0.5; the others' videos choose 0.2 for it
     assert result.scores["A"][0.2] == 1.0 and result.scores["A"][0.5] < 1.0
     assert result.chosen == {"A": 0.2, "B": 0.2, "C": 0.2}
+    assert result.tied == {"A": False, "B": False, "C": False}
     # B held out: A (prefers 0.5) and C (prefers 0.2) pooled -> 6/7 against 4/5
     assert result.scores["B"][0.2] == pytest.approx(6 / 7)
     assert result.scores["B"][0.5] == pytest.approx(4 / 5)
@@ -61,5 +62,6 @@ def test_ties_go_to_the_configured_fraction_and_one_subject_is_refused():
     settings = SpotSettings(min_height=0.0, threshold_grid=(0.5, 0.6, 0.7))
     result = tune_threshold_loso(signals, truths, {"a": "A", "b": "B"}, settings)
     assert set(result.chosen.values()) == {0.5}  # all score 1.0; 0.5 is nearest 0.15
+    assert all(result.tied.values())
     with pytest.raises(ValueError, match="at least 2 subjects"):
         tune_threshold_loso(signals, truths, {"a": "A", "b": "A"}, settings)
