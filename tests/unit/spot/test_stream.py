@@ -74,3 +74,16 @@ def test_each_frame_counts_once_in_the_running_threshold_and_empty_flushes():
         spotter.push(frame)
     # the first updates come before lag frames exist: nothing counted twice
     assert spotter._running["macro"].count == spotter._settled == 90 - spotter.lag
+
+
+def test_what_is_reported_by_a_frame_does_not_depend_on_later_frames():
+    """Causality: two streams that share their first 10 s report the same
+    intervals up to then, whatever follows (here: the smile, or a still face)."""
+    video = synthetic_video(30.0)
+    still = np.repeat(video[299:300], len(video) - 300, axis=0)
+    other = np.concatenate([video[:300], still])
+    _, first = _stream(video, 30.0, update_seconds=0.5)
+    _, second = _stream(other, 30.0, update_seconds=0.5)
+    early = [(when, item) for when, item in first if when < 300]
+    assert early and early == [(when, item) for when, item in second if when < 300]
+    assert first != second  # the continuations do differ afterwards
